@@ -1,0 +1,16 @@
+DROP TABLE account_received_messages;
+DROP TABLE relation_ext_cells;
+DROP TABLE role_relations;
+DROP TABLE role_ext_roles;
+DROP TABLE role_ext_cells;
+DROP TABLE account_roles;
+DROP TABLE sent_messages;
+DROP TABLE received_messages;
+DROP TABLE rules;
+DROP TABLE ext_roles;
+DROP TABLE ext_cells;
+DROP TABLE relations;
+DROP TABLE roles;
+DROP TABLE accounts;
+DROP TABLE boxes;
+DROP TABLE cells;

@@ -1,0 +1,154 @@
+//! `AccessContext`: the caller as classified from the request (`spec/personium-api.md` §5.3).
+//!
+//! The foundation knows the unit master token (with and without `X-Personium-Unit-User`);
+//! cell-issued tokens arrive with the authentication issue. An unusable credential is not
+//! rejected here: it is remembered and reported when a privilege check fails (§3.4 step 1).
+
+use subtle::ConstantTimeEq;
+
+use crate::error::{codes, Code, Error, Result};
+
+/// The classified caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// No credentials.
+    Anonymous,
+    /// The unit master token without `X-Personium-Unit-User`.
+    UnitMaster,
+    /// A unit user: master token + `X-Personium-Unit-User: {subject}`.
+    UnitUser { subject: String },
+    /// Credentials that could not be used; the code says why.
+    Invalid(&'static Code),
+}
+
+/// The caller of one request.
+#[derive(Clone, Debug)]
+pub struct AccessContext {
+    pub principal: Principal,
+}
+
+/// A caller allowed to act at unit level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnitActor {
+    Master,
+    User { subject: String },
+}
+
+impl AccessContext {
+    /// Classifies the `Authorization` and `X-Personium-Unit-User` header values.
+    pub fn classify(
+        authorization: Option<&str>,
+        unit_user: Option<&str>,
+        master_token: &str,
+    ) -> AccessContext {
+        let principal = match authorization {
+            None => Principal::Anonymous,
+            Some(value) => classify_authorization(value, unit_user, master_token),
+        };
+        AccessContext { principal }
+    }
+
+    /// §4.1: unit-level operations need a unit token.
+    pub fn require_unit(&self) -> Result<UnitActor> {
+        match &self.principal {
+            Principal::UnitMaster => Ok(UnitActor::Master),
+            Principal::UnitUser { subject } => Ok(UnitActor::User {
+                subject: subject.clone(),
+            }),
+            Principal::Anonymous => Err(unauthorized(&codes::PR401_AU_0001)),
+            Principal::Invalid(code) => Err(unauthorized(code)),
+        }
+    }
+
+    /// A cell-level privilege check. Until roles and ACLs exist, only the unit master passes
+    /// (§3.4 step 2: UnitMaster always passes; MT + `X-Personium-Unit-User` falls through to the
+    /// ACL, which grants nothing yet).
+    pub fn require_cell_privilege(&self, cell_url: &str) -> Result<()> {
+        match &self.principal {
+            Principal::UnitMaster => Ok(()),
+            Principal::Anonymous => Err(unauthorized(&codes::PR401_AU_0001)
+                .header("WWW-Authenticate", format!("Bearer realm=\"{cell_url}\""))),
+            Principal::Invalid(code) => Err(unauthorized(code)
+                .header("WWW-Authenticate", format!("Bearer realm=\"{cell_url}\""))),
+            Principal::UnitUser { .. } => Err(Error::new(&codes::PR403_AU_0002)),
+        }
+    }
+}
+
+fn unauthorized(code: &'static Code) -> Error {
+    Error::new(code)
+}
+
+fn classify_authorization(value: &str, unit_user: Option<&str>, master_token: &str) -> Principal {
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("Bearer") {
+        let token = rest.trim();
+        let is_master =
+            !master_token.is_empty() && bool::from(token.as_bytes().ct_eq(master_token.as_bytes()));
+        if is_master {
+            return match unit_user {
+                Some(subject) if !subject.is_empty() => Principal::UnitUser {
+                    subject: subject.to_owned(),
+                },
+                _ => Principal::UnitMaster,
+            };
+        }
+        // COMPAT(personium): a token that cannot be parsed without a cell context is
+        // PR401-AU-0006 at unit level.
+        return Principal::Invalid(&codes::PR401_AU_0006);
+    }
+    if scheme.eq_ignore_ascii_case("Basic") {
+        // COMPAT(personium): Basic is never accepted at unit or cell level.
+        return Principal::Invalid(&codes::PR401_AU_0011);
+    }
+    Principal::Invalid(&codes::PR401_AU_0003)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        let mt = "master-secret";
+        let cases: &[(Option<&str>, Option<&str>, Principal)] = &[
+            (None, None, Principal::Anonymous),
+            (Some("Bearer master-secret"), None, Principal::UnitMaster),
+            (Some("bearer master-secret"), None, Principal::UnitMaster),
+            (
+                Some("Bearer master-secret"),
+                Some("https://u/c#a"),
+                Principal::UnitUser {
+                    subject: "https://u/c#a".into(),
+                },
+            ),
+            (
+                Some("Bearer master-secreT"),
+                None,
+                Principal::Invalid(&codes::PR401_AU_0006),
+            ),
+            (
+                Some("Bearer "),
+                None,
+                Principal::Invalid(&codes::PR401_AU_0006),
+            ),
+            (
+                Some("Basic YTpi"),
+                None,
+                Principal::Invalid(&codes::PR401_AU_0011),
+            ),
+            (
+                Some("Digest x"),
+                None,
+                Principal::Invalid(&codes::PR401_AU_0003),
+            ),
+        ];
+        for (auth, user, expected) in cases {
+            let ctx = AccessContext::classify(*auth, *user, mt);
+            assert_eq!(&ctx.principal, expected, "{auth:?} {user:?}");
+        }
+        // An empty configured master token disables it.
+        let ctx = AccessContext::classify(Some("Bearer "), None, "");
+        assert_eq!(ctx.principal, Principal::Invalid(&codes::PR401_AU_0006));
+    }
+}

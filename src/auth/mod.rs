@@ -1,0 +1,7 @@
+//! Who is calling: the access context built from the `Authorization` header
+//! (`spec/personium-api.md` §3.4, §5.3) and the unit-level checks of §4.1.
+
+pub mod context;
+pub mod password;
+
+pub use context::{AccessContext, Principal};

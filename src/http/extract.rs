@@ -1,0 +1,65 @@
+//! Extractors shared by handlers: the caller's `AccessContext`, bounded request bodies, and
+//! header helpers.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+
+use crate::auth::AccessContext;
+use crate::error::{codes, Error, Result};
+use crate::state::AppState;
+
+/// The value of a request header, when present and valid text.
+pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The shared state registered by `app::configure`.
+pub fn state(req: &HttpRequest) -> Result<&AppState> {
+    req.app_data::<web::Data<AppState>>()
+        .map(|d| d.get_ref())
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("AppState not registered")))
+}
+
+impl FromRequest for AccessContext {
+    type Error = Error;
+    type Future = std::future::Ready<Result<AccessContext>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(state(req).map(|state| {
+            AccessContext::classify(
+                header(req, "Authorization"),
+                header(req, "X-Personium-Unit-User"),
+                state.master_token().expose(),
+            )
+        }))
+    }
+}
+
+/// A request body read whole, refused past `server.max_body_bytes` with `PR413-MC-0001` (ours:
+/// Personium has no code for an oversize body).
+pub struct Body(pub web::Bytes);
+
+impl FromRequest for Body {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Body>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = state(req).map_or(1 << 20, |s| s.settings.server.max_body_bytes);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let mut buf = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| Error::new(&codes::PR400_OD_0001).source(e))?;
+                if buf.len() + chunk.len() > limit {
+                    return Err(Error::new(&codes::PR413_MC_0001).param(limit));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(Body(buf.freeze()))
+        })
+    }
+}

@@ -1,0 +1,94 @@
+//! `AppState`: everything a request needs, built once at start-up and shared by `main`, the CLI
+//! and the tests (no global statics).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{Secret, Settings};
+use crate::db::{migrate, DbPool};
+use crate::model::url::UnitUrl;
+
+/// Shared server state. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: DbPool,
+    pub unit_url: UnitUrl,
+    master_token: Secret,
+}
+
+impl AppState {
+    /// Connects the database, applies migrations and resolves the master token.
+    pub fn build(settings: Settings) -> anyhow::Result<AppState> {
+        let unit_url = UnitUrl::parse(&settings.unit.url)?;
+        std::fs::create_dir_all(&settings.storage.data_dir)?;
+        let db = DbPool::connect(
+            &settings.database_url(),
+            settings.db.pool_size,
+            Duration::from_secs(settings.db.connect_timeout_secs),
+        )?;
+        let applied = migrate::run_pending(&db)?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let master_token = resolve_master_token(&settings)?;
+        Ok(AppState {
+            settings: Arc::new(settings),
+            db,
+            unit_url,
+            master_token,
+        })
+    }
+
+    /// The unit master token; empty when disabled.
+    pub fn master_token(&self) -> &Secret {
+        &self.master_token
+    }
+
+    /// The URL of a cell under this Unit's URL mode.
+    pub fn cell_url(&self, cell: &str) -> String {
+        self.unit_url
+            .cell_url(cell, self.settings.unit.cell_url_mode)
+    }
+}
+
+/// The configured master token, or the one kept in `{data_dir}/master_token`, generated (mode
+/// 0600) on first start. The token itself is never logged.
+fn resolve_master_token(settings: &Settings) -> anyhow::Result<Secret> {
+    if !settings.unit.master_token.is_empty() {
+        return Ok(settings.unit.master_token.clone());
+    }
+    let path = settings.storage.data_dir.join("master_token");
+    if path.exists() {
+        let token = std::fs::read_to_string(&path)?.trim().to_owned();
+        anyhow::ensure!(!token.is_empty(), "{} is empty", path.display());
+        return Ok(Secret::new(token));
+    }
+    let token = generate_token();
+    write_private(&path, &token)?;
+    tracing::info!(path = %path.display(), "generated a unit master token");
+    Ok(Secret::new(token))
+}
+
+/// 256 random bits, base64url.
+fn generate_token() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Writes a secret file readable by its owner only.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}

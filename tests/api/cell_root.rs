@@ -1,0 +1,110 @@
+//! The cell root (spec §4.2) and recursive cell delete (§4.1).
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn cell_root_get_forms() {
+    let app = TestApp::spawn().await.with_cell("alice").await;
+    let r = app.get("/alice/").json_accept().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json()["cell"],
+        json!({"name": "alice", "url": "http://localhost:8000/alice/"})
+    );
+    let r = app
+        .get("/alice/")
+        .header("Accept", "application/xml")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r
+        .text()
+        .contains("<ctl>http://localhost:8000/alice/__ctl/</ctl>"));
+    app.get("/nobody/")
+        .json_accept()
+        .send()
+        .await
+        .assert_error(404, "PR404-DV-0003");
+}
+
+#[actix_web::test]
+async fn cell_root_propfind_and_options() {
+    let app = TestApp::spawn().await.with_cell("alice").await;
+    let r = app.req("PROPFIND", "/alice/").master().send().await;
+    assert_eq!(r.status, 207, "{}", r.text());
+    assert!(r.text().contains("<p:cellstatus>normal</p:cellstatus>"));
+    app.req("PROPFIND", "/alice/")
+        .send()
+        .await
+        .assert_error(401, "PR401-AU-0001");
+    app.req("PROPFIND", "/alice/")
+        .master()
+        .header("Depth", "infinity")
+        .send()
+        .await
+        .assert_error(403, "PR403-DV-0001");
+    let r = app
+        .req("OPTIONS", "/alice/")
+        .header("Origin", "https://app.example")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("Allow").unwrap().contains("PROPFIND"));
+    assert_eq!(
+        r.header("Access-Control-Allow-Origin").as_deref(),
+        Some("https://app.example")
+    );
+}
+
+#[actix_web::test]
+async fn recursive_delete_needs_the_header() {
+    let app = TestApp::spawn().await.with_cell("alice").await;
+    app.delete("/alice")
+        .master()
+        .send()
+        .await
+        .assert_error(412, "PR412-MC-0001");
+    app.delete("/alice")
+        .header("X-Personium-Recursive", "true")
+        .send()
+        .await
+        .assert_error(401, "PR401-AU-0001");
+    let r = app
+        .delete("/alice")
+        .master()
+        .header("X-Personium-Recursive", "true")
+        .send()
+        .await;
+    assert_eq!(r.status, 204);
+    app.get("/alice/")
+        .json_accept()
+        .send()
+        .await
+        .assert_error(404, "PR404-DV-0003");
+}
+
+#[actix_web::test]
+async fn request_key_and_method_override() {
+    let app = TestApp::spawn().await.with_cell("alice").await;
+    app.get("/")
+        .header("X-Personium-RequestKey", "bad key!")
+        .send()
+        .await
+        .assert_error(400, "PR400-EV-0002");
+    let r = app
+        .get("/")
+        .header("X-Personium-RequestKey", "good_key-1")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .post("/alice/")
+        .master()
+        .header("X-HTTP-Method-Override", "PROPFIND")
+        .send()
+        .await;
+    assert_eq!(r.status, 207);
+    app.get("/__nothing/x/y").send().await;
+}

@@ -1,0 +1,10 @@
+//! The integration test binary: the whole application in-process, a fresh SQLite database per
+//! test (or a fresh PostgreSQL schema when `UNITCELL_TEST_PG_URL` is set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod architecture;
+mod cell_ctl;
+mod cell_root;
+mod helpers;
+mod unit_ctl;
