@@ -33,10 +33,16 @@ grep -q '"Name":"smoke"' "$data/body" || fail "cell body: $(cat "$data/body")"
 expect 401 POST /__ctl/Cell "${json[@]}" -d '{"Name":"anon"}'
 grep -q 'PR401-AU-0001' "$data/body" || fail "anonymous create: $(cat "$data/body")"
 expect 409 POST /__ctl/Cell "${auth[@]}" "${json[@]}" -d '{"Name":"smoke"}'
-if [ -f "$(dirname "$0")/smoke-ctl.sh" ]; then
-  # shellcheck source=/dev/null
-  . "$(dirname "$0")/smoke-ctl.sh"
-fi
+expect 201 POST /smoke/__ctl/Account "${auth[@]}" "${json[@]}" \
+  -H "X-Personium-Credential: smoke-pass-1" -d '{"Name":"me"}'
+grep -q '"Name":"me"' "$data/body" || fail "account body: $(cat "$data/body")"
+if grep -q "smoke-pass-1" "$data/body"; then fail "password echoed"; fi
+expect 201 POST /smoke/__ctl/Role "${auth[@]}" "${json[@]}" -d '{"Name":"reader"}'
+expect 204 POST "/smoke/__ctl/Account('me')/\$links/_Role" "${auth[@]}" "${json[@]}" \
+  -d "{\"uri\":\"$base/smoke/__ctl/Role('reader')\"}"
+expect 200 GET "/smoke/__ctl/Role('reader')/_Account" "${auth[@]}" -H "Accept: application/json"
+grep -q '"Name":"me"' "$data/body" || fail "role accounts: $(cat "$data/body")"
+expect 409 DELETE "/__ctl/Cell('smoke')" "${auth[@]}"
 expect 204 DELETE /smoke "${auth[@]}" -H "X-Personium-Recursive: true"
 expect 404 GET /smoke/ -H "Accept: application/json"
 # The token never reaches the log.

@@ -161,3 +161,44 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(
+            dir.path().join("layered.toml"),
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[db]\npool_size = 3\n",
+        )?;
+        // Only this test sets these variables.
+        std::env::set_var("UNITCELL_ENV", "layered");
+        std::env::set_var("UNITCELL__DB__POOL_SIZE", "7");
+        std::env::set_var("UNITCELL__UNIT__MASTER_TOKEN", "from-env");
+        let loaded = Settings::load(dir.path());
+        for k in [
+            "UNITCELL_ENV",
+            "UNITCELL__DB__POOL_SIZE",
+            "UNITCELL__UNIT__MASTER_TOKEN",
+        ] {
+            std::env::remove_var(k);
+        }
+        let s = loaded?;
+        assert_eq!(s.server.listen, "0.0.0.0:9000");
+        assert_eq!(s.db.pool_size, 7);
+        assert_eq!(s.unit.master_token.expose(), "from-env");
+        assert_eq!(format!("{:?}", s.unit.master_token), "***");
+        assert_eq!(s.odata.top_default, 25);
+        Ok(())
+    }
+
+    #[test]
+    fn defaults_are_valid() -> anyhow::Result<()> {
+        let s = Settings::defaults()?;
+        s.validate()?;
+        assert!(s.database_url().starts_with("sqlite://"));
+        Ok(())
+    }
+}

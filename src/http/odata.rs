@@ -93,16 +93,19 @@ pub fn feed(
     })
 }
 
-/// A `$links` list.
-pub fn links(req: &HttpRequest, uris: &[String]) -> Result<HttpResponse> {
-    Ok(match response_format(req, false)? {
-        ResponseFormat::Json => builder(StatusCode::OK)
-            .content_type(JSON)
-            .body(json::links(uris)),
-        ResponseFormat::Atom => builder(StatusCode::OK)
-            .content_type(XML)
-            .body(atom::links(uris)),
-    })
+/// A `$links` list. COMPAT(personium): always JSON, whatever `$format` or `Accept` say.
+pub fn links(uris: &[String]) -> HttpResponse {
+    builder(StatusCode::OK)
+        .content_type(JSON)
+        .body(json::links(uris))
+}
+
+/// A navigation-property list. COMPAT(personium): always JSON.
+pub fn nav_feed(entities: &[Entity], count: Option<i64>) -> HttpResponse {
+    let count = count.map(|c| u64::try_from(c).unwrap_or(0));
+    builder(StatusCode::OK)
+        .content_type(JSON)
+        .body(json::feed(entities, count, None))
 }
 
 /// `$metadata` (EDMX).

@@ -157,6 +157,7 @@ async fn retrieve(
     ctx: &AccessContext,
     name: &str,
 ) -> Result<HttpResponse> {
+    let options = odata::query_options(req, state, true)?;
     let cell = cells::get(state, ctx, name).await?;
     if let Some(inm) = header(req, "If-None-Match") {
         if crate::domain::etag::check_if_match(Some(inm), &cell.etag()).is_ok() {
@@ -165,7 +166,9 @@ async fn retrieve(
                 .finish());
         }
     }
-    odata::entity(req, StatusCode::OK, &cell_entity(state, &cell), None)
+    let mut e = cell_entity(state, &cell);
+    e.select(options.select.as_deref());
+    odata::entity(req, StatusCode::OK, &e, None)
 }
 
 /// `PUT /__ctl/Cell('name')`: rename.

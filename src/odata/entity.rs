@@ -115,3 +115,16 @@ pub fn split_service_uri(uri: &str) -> (&str, &str) {
         None => ("", uri),
     }
 }
+
+impl Entity {
+    /// Applies `$select`: keeps the named properties and navigation properties, and the system
+    /// properties (`__id`, `__published`, `__updated`), which Personium always returns.
+    pub fn select(&mut self, names: Option<&[String]>) {
+        let Some(names) = names else {
+            return;
+        };
+        let wanted = |n: &str| n.starts_with("__") || names.iter().any(|s| s == n);
+        self.properties.retain(|(n, _)| wanted(n));
+        self.nav.retain(|l| wanted(l.name()));
+    }
+}

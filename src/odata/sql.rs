@@ -7,7 +7,7 @@
 //! - `gt ge lt le` compare numbers numerically and strings by code point (PostgreSQL uses
 //!   `COLLATE "C"`, SQLite's default `BINARY` collation already does).
 //! - `startswith` is a case-sensitive prefix match; `substringof` a substring match ignoring ASCII
-//!   case (see [`push_substring_of`]).
+//!   case (see `push_substring_of`).
 //! - `not` is two-valued: `not (P eq 1)` matches rows where `P` is null.
 //! - `$orderby` puts rows without a value last in both directions (ES `missing: _last`).
 

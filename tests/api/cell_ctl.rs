@@ -549,3 +549,48 @@ async fn metadata_lists_every_set() {
         );
     }
 }
+
+#[actix_web::test]
+async fn select_and_json_only_lists() {
+    let app = app().await;
+    post(&app, "Account", json!({"Name": "a1"})).await;
+    post(&app, "Role", json!({"Name": "r1"})).await;
+    let v = get_json(&app, "Account?$select=Name").await;
+    let e = &v["d"]["results"][0];
+    assert_eq!(e["Name"], "a1");
+    assert!(e.get("Type").is_none() && e.get("_Role").is_none(), "{e}");
+    assert!(e["__published"].is_string() && e["__metadata"].is_object());
+    let v = get_json(&app, "Account('a1')?$select=Type,_Role").await;
+    let e = &v["d"]["results"];
+    assert!(
+        e.get("Name").is_none() && e["Type"] == "basic" && e["_Role"].is_object(),
+        "{e}"
+    );
+    app.get("/c1/__ctl/Account?$select=")
+        .master()
+        .send()
+        .await
+        .assert_error(400, "PR400-OD-0017");
+    // $links and navigation lists answer JSON even when Atom is the default.
+    post(
+        &app,
+        "Account('a1')/$links/_Role",
+        json!({"uri": format!("{C}__ctl/Role('r1')")}),
+    )
+    .await;
+    for path in ["Account('a1')/$links/_Role", "Account('a1')/_Role"] {
+        let r = app.get(&format!("/c1/__ctl/{path}")).master().send().await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.header("Content-Type")
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        assert_eq!(
+            r.json()["d"]["results"].as_array().unwrap().len(),
+            1,
+            "{path}"
+        );
+    }
+}

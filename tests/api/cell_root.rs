@@ -108,3 +108,59 @@ async fn request_key_and_method_override() {
     assert_eq!(r.status, 207);
     app.get("/__nothing/x/y").send().await;
 }
+
+#[actix_web::test]
+async fn fqdn_cell_urls_route_by_host() {
+    let app = TestApp::spawn_with(|s| {
+        s.unit.cell_url_mode = unitcell::config::CellUrlMode::Fqdn;
+    })
+    .await
+    .with_cell("alice")
+    .await;
+    let r = app
+        .get("/")
+        .json_accept()
+        .header("Host", "alice.localhost:8000")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["cell"]["url"], "http://alice.localhost:8000/");
+    let r = app
+        .get("/__ctl/Role?$format=json")
+        .master()
+        .header("Host", "alice.localhost:8000")
+        .send()
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The bare unit host refuses cell paths in this mode.
+    app.get("/alice/")
+        .header("Host", "localhost:8000")
+        .send()
+        .await
+        .assert_error(400, "PR400-MC-0002");
+    let r = app.get("/").header("Host", "localhost:8000").send().await;
+    assert_eq!(r.json()["unit"]["path_based_cellurl_enabled"], false);
+}
+
+#[actix_web::test]
+async fn unit_user_without_roles_is_refused_in_cells() {
+    let app = TestApp::spawn().await.with_cell("alice").await;
+    app.get("/alice/__ctl/Role")
+        .master()
+        .header("X-Personium-Unit-User", "http://localhost:8000/owner/#me")
+        .send()
+        .await
+        .assert_error(403, "PR403-AU-0002");
+}
+
+#[actix_web::test]
+async fn oversize_bodies_are_refused() {
+    let app = TestApp::spawn_with(|s| s.server.max_body_bytes = 64).await;
+    let big = format!("{{\"Name\":\"{}\"}}", "a".repeat(100));
+    app.post("/__ctl/Cell")
+        .master()
+        .body(big)
+        .send()
+        .await
+        .assert_error(413, "PR413-MC-0001");
+}

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::auth::AccessContext;
-use crate::db::ctl::Scope;
+use crate::db::ctl::{CtlRow, Scope};
 use crate::domain::ctl::keys::{self, KeyValues};
 use crate::domain::ctl::ops::{self, CellScope};
 use crate::domain::ctl::{links, set, SetDef};
@@ -112,15 +112,32 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
     }
 }
 
-fn entity(call: &Call<'_>, set: &SetDef, row: &crate::db::ctl::CtlRow) -> Entity {
+fn entity(call: &Call<'_>, set: &SetDef, row: &CtlRow) -> Entity {
     keys::entity(&call.cell.url, set, row)
+}
+
+/// Entities of rows with `$select` applied.
+fn selected(
+    call: &Call<'_>,
+    set: &SetDef,
+    rows: &[CtlRow],
+    select: Option<&[String]>,
+) -> Vec<Entity> {
+    rows.iter()
+        .map(|r| {
+            let mut e = entity(call, set, r);
+            e.select(select);
+            e
+        })
+        .collect()
 }
 
 /// `GET {C}__ctl/{Set}`
 async fn list(call: &Call<'_>, set: &'static SetDef) -> Result<HttpResponse> {
     let options = odata::query_options(call.req, call.state, false)?;
+    let select = options.select.clone();
     let page = ops::list(call.state, call.ctx, call.cell, set, Scope::Cell, options).await?;
-    let entities: Vec<Entity> = page.rows.iter().map(|r| entity(call, set, r)).collect();
+    let entities = selected(call, set, &page.rows, select.as_deref());
     let feed_uri = format!("{}__ctl/{}", call.cell.url, set.name);
     odata::feed(call.req, set.name, &feed_uri, &entities, page.count)
 }
@@ -135,8 +152,10 @@ async fn create(call: &Call<'_>, set: &'static SetDef) -> Result<HttpResponse> {
 
 /// `GET {C}__ctl/{Set}({key})`
 async fn retrieve(call: &Call<'_>, set: &'static SetDef, key: KeyValues) -> Result<HttpResponse> {
+    let options = odata::query_options(call.req, call.state, true)?;
     let row = ops::get(call.state, call.ctx, call.cell, set, key).await?;
-    let e = entity(call, set, &row);
+    let mut e = entity(call, set, &row);
+    e.select(options.select.as_deref());
     if let Some(inm) = header(call.req, "If-None-Match") {
         if crate::domain::etag::check_if_match(Some(inm), &e.etag).is_ok() {
             return Ok(HttpResponse::NotModified()
@@ -194,11 +213,11 @@ async fn list_nav(
     nav: &str,
 ) -> Result<HttpResponse> {
     let options = odata::query_options(call.req, call.state, false)?;
+    let select = options.select.clone();
     let (target, page) =
         links::list_nav(call.state, call.ctx, call.cell, set, key, nav, options).await?;
-    let entities: Vec<Entity> = page.rows.iter().map(|r| entity(call, target, r)).collect();
-    let feed_uri = format!("{}__ctl/{}", call.cell.url, target.name);
-    odata::feed(call.req, target.name, &feed_uri, &entities, page.count)
+    let entities = selected(call, target, &page.rows, select.as_deref());
+    Ok(odata::nav_feed(&entities, page.count))
 }
 
 /// `POST {C}__ctl/{Set}({key})/{_Nav}`
@@ -225,7 +244,7 @@ async fn list_links(
     nav: &str,
 ) -> Result<HttpResponse> {
     let uris = links::list_links(call.state, call.ctx, call.cell, set, key, nav).await?;
-    odata::links(call.req, &uris)
+    Ok(odata::links(&uris))
 }
 
 /// `POST {C}__ctl/{Set}({key})/$links/{_Nav}`
