@@ -39,6 +39,7 @@ impl fmt::Debug for Secret {
 pub struct Settings {
     pub server: ServerSettings,
     pub unit: UnitSettings,
+    pub security: SecuritySettings,
     pub storage: StorageSettings,
     pub db: DbSettings,
     pub odata: ODataSettings,
@@ -70,6 +71,20 @@ pub struct UnitSettings {
     pub url: String,
     pub cell_url_mode: CellUrlMode,
     pub master_token: Secret,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub secret_key: Secret,
+    pub auth_retry_interval_ms: i64,
+    pub lock_count: i32,
+    pub lock_secs: i64,
+    pub access_token_secs: i64,
+    pub refresh_token_secs: i64,
+    pub unit_user_issuers: Vec<String>,
+    pub certs_cache_secs: u64,
+    pub certs_fetch_timeout_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

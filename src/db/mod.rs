@@ -4,6 +4,7 @@
 //! Only this module imports diesel. Repository functions take `&mut DbConn`, are plain sync
 //! functions, and compose inside `conn.transaction(...)`.
 
+pub mod accounts;
 pub mod admin;
 pub mod cells;
 pub mod ctl;

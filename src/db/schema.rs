@@ -11,6 +11,8 @@ diesel::table! {
         version -> BigInt,
         published -> BigInt,
         updated -> BigInt,
+        acl -> Nullable<Text>,
+        props -> Nullable<Text>,
     }
 }
 
@@ -23,6 +25,7 @@ diesel::table! {
         version -> BigInt,
         published -> BigInt,
         updated -> BigInt,
+        acl -> Nullable<Text>,
     }
 }
 
@@ -40,6 +43,8 @@ diesel::table! {
         version -> BigInt,
         published -> BigInt,
         updated -> BigInt,
+        last_failed -> Nullable<BigInt>,
+        locked_until -> Nullable<BigInt>,
     }
 }
 
@@ -191,7 +196,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cell_keys (kid) {
+        kid -> Text,
+        cell_id -> Text,
+        alg -> Text,
+        nonce -> Text,
+        wrapped_key -> Text,
+        public_jwk -> Text,
+        created -> BigInt,
+    }
+}
+
+diesel::table! {
+    token_grants (jti) {
+        jti -> Text,
+        cell_id -> Text,
+        kind -> Text,
+        expires -> BigInt,
+    }
+}
+
 diesel::joinable!(boxes -> cells (cell_id));
+diesel::joinable!(cell_keys -> cells (cell_id));
+diesel::joinable!(token_grants -> cells (cell_id));
 diesel::joinable!(accounts -> cells (cell_id));
 diesel::joinable!(roles -> cells (cell_id));
 diesel::joinable!(roles -> boxes (box_id));
@@ -220,6 +248,8 @@ diesel::joinable!(account_received_messages -> accounts (account_id));
 diesel::joinable!(account_received_messages -> received_messages (received_message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    cell_keys,
+    token_grants,
     cells,
     boxes,
     accounts,

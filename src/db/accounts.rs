@@ -1,0 +1,103 @@
+//! Accounts as the token endpoint sees them (`spec/personium-api.md` §5.1, §5.6): login data,
+//! authentication history, and the roles an account holds.
+
+use diesel::prelude::*;
+
+use super::schema::{account_roles, accounts, boxes, roles};
+use super::{DbConn, DbResult};
+
+/// What a password grant needs to know about an account.
+#[derive(Clone, Debug, Queryable)]
+pub struct LoginRow {
+    pub id: String,
+    pub name: String,
+    pub account_type: String,
+    pub ip_address_range: Option<String>,
+    pub status: String,
+    pub password_hash: Option<String>,
+    pub last_authenticated: Option<i64>,
+    pub failed_count: i32,
+    pub last_failed: Option<i64>,
+    pub locked_until: Option<i64>,
+}
+
+pub fn find_login(conn: &mut DbConn, cell_id: &str, name: &str) -> DbResult<Option<LoginRow>> {
+    Ok(accounts::table
+        .filter(accounts::cell_id.eq(cell_id))
+        .filter(accounts::name.eq(name))
+        .select((
+            accounts::id,
+            accounts::name,
+            accounts::account_type,
+            accounts::ip_address_range,
+            accounts::status,
+            accounts::password_hash,
+            accounts::last_authenticated,
+            accounts::failed_count,
+            accounts::last_failed,
+            accounts::locked_until,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Records a successful authentication.
+pub fn record_success(conn: &mut DbConn, id: &str, now: i64) -> DbResult<()> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((
+            accounts::last_authenticated.eq(now),
+            accounts::failed_count.eq(0),
+            accounts::locked_until.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed authentication; locks the account until `lock_until` when given.
+pub fn record_failure(
+    conn: &mut DbConn,
+    id: &str,
+    now: i64,
+    lock_until: Option<i64>,
+) -> DbResult<()> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((
+            accounts::failed_count.eq(accounts::failed_count + 1),
+            accounts::last_failed.eq(now),
+            accounts::locked_until.eq(lock_until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets a new password hash (and, when asked, the status back to active).
+pub fn set_password(
+    conn: &mut DbConn,
+    id: &str,
+    hash: &str,
+    activate: bool,
+    now: i64,
+) -> DbResult<()> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((accounts::password_hash.eq(hash), accounts::updated.eq(now)))
+        .execute(conn)?;
+    if activate {
+        diesel::update(accounts::table.filter(accounts::id.eq(id)))
+            .set(accounts::status.eq("active"))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A role an account holds: (role id, role name, box name or `None` for box-less roles).
+pub type HeldRole = (String, String, Option<String>);
+
+/// The roles linked to an account.
+pub fn roles_of(conn: &mut DbConn, account_id: &str) -> DbResult<Vec<HeldRole>> {
+    Ok(account_roles::table
+        .inner_join(roles::table.left_join(boxes::table))
+        .filter(account_roles::account_id.eq(account_id))
+        .select((roles::id, roles::name, boxes::name.nullable()))
+        .order(roles::name)
+        .load(conn)?)
+}

@@ -1,0 +1,4 @@
+//! Authentication (`spec/personium-api.md` §5): password checks and, with the token codec,
+//! the token endpoint.
+
+pub mod login;
