@@ -15,6 +15,7 @@ pub mod model;
 pub mod odata;
 pub mod state;
 pub mod telemetry;
+pub mod webdav;
 
 pub use app::{configure, AppState};
 pub use error::{Error, Result};

@@ -117,6 +117,8 @@ async fn cell_command(settings: Settings, action: CellAction) -> anyhow::Result<
     let state = AppState::build(settings)?;
     let admin = AccessContext {
         principal: Principal::UnitMaster,
+        authorization: None,
+        unit_user: None,
     };
     let run = async {
         match action {

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::keys::{CellSigningKey, UnitSecret};
+use crate::auth::token::{self, LocalKey};
 use crate::config::{Secret, Settings};
 use crate::db::{migrate, DbPool};
 use crate::model::url::UnitUrl;
@@ -16,6 +18,11 @@ pub struct AppState {
     pub db: DbPool,
     pub unit_url: UnitUrl,
     master_token: Secret,
+    unit_secret: Arc<UnitSecret>,
+    /// Unwrapped cell signing keys by cell id (safe to lose: reloaded from the database).
+    pub signing_keys: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<CellSigningKey>>>>,
+    /// Serialises the rare, slow generation of a cell's first signing key.
+    pub key_generation: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -33,17 +40,36 @@ impl AppState {
             tracing::info!(applied, "database migrations applied");
         }
         let master_token = resolve_master_token(&settings)?;
+        let unit_secret = resolve_unit_secret(&settings)?;
         Ok(AppState {
             settings: Arc::new(settings),
             db,
             unit_url,
             master_token,
+            unit_secret: Arc::new(unit_secret),
+            signing_keys: Arc::default(),
+            key_generation: Arc::default(),
         })
     }
 
     /// The unit master token; empty when disabled.
     pub fn master_token(&self) -> &Secret {
         &self.master_token
+    }
+
+    /// The unit secret key (derivations only; it never leaves the process).
+    pub fn unit_secret(&self) -> &UnitSecret {
+        &self.unit_secret
+    }
+
+    /// The key of a cell's local tokens (`AR~`, `RR~`, ...), by the cell's stable id.
+    pub fn cell_token_key(&self, cell_id: &str) -> LocalKey {
+        token::local_key(&self.unit_secret, cell_id)
+    }
+
+    /// The key of unit-local unit user tokens (`AU~`).
+    pub fn unit_token_key(&self) -> LocalKey {
+        token::unit_local_key(&self.unit_secret)
     }
 
     /// The URL of a cell under this Unit's URL mode.
@@ -69,6 +95,22 @@ fn resolve_master_token(settings: &Settings) -> anyhow::Result<Secret> {
     write_private(&path, &token)?;
     tracing::info!(path = %path.display(), "generated a unit master token");
     Ok(Secret::new(token))
+}
+
+/// The configured unit secret key, or the one in `{data_dir}/unit_secret`, generated (mode
+/// 0600) on first start. Never logged, never stored in the database.
+fn resolve_unit_secret(settings: &Settings) -> anyhow::Result<UnitSecret> {
+    let configured = &settings.security.secret_key;
+    if !configured.is_empty() {
+        return UnitSecret::from_hex(configured.expose());
+    }
+    let path = settings.storage.data_dir.join("unit_secret");
+    let existed = path.exists();
+    let secret = UnitSecret::load_or_generate(&path)?;
+    if !existed {
+        tracing::info!(path = %path.display(), "generated the unit secret key");
+    }
+    Ok(secret)
 }
 
 /// 256 random bits, base64url.

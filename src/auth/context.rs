@@ -25,6 +25,10 @@ pub enum Principal {
 #[derive(Clone, Debug)]
 pub struct AccessContext {
     pub principal: Principal,
+    /// The raw `Authorization` value, classified again per cell (tokens are cell-bound).
+    pub authorization: Option<String>,
+    /// `X-Personium-Unit-User`.
+    pub unit_user: Option<String>,
 }
 
 /// A caller allowed to act at unit level.
@@ -45,7 +49,11 @@ impl AccessContext {
             None => Principal::Anonymous,
             Some(value) => classify_authorization(value, unit_user, master_token),
         };
-        AccessContext { principal }
+        AccessContext {
+            principal,
+            authorization: authorization.map(str::to_owned),
+            unit_user: unit_user.map(str::to_owned),
+        }
     }
 
     /// §4.1: unit-level operations need a unit token.
@@ -59,33 +67,22 @@ impl AccessContext {
             Principal::Invalid(code) => Err(unauthorized(code)),
         }
     }
-
-    /// A cell-level privilege check. Until roles and ACLs exist, only the unit master passes
-    /// (§3.4 step 2: UnitMaster always passes; MT + `X-Personium-Unit-User` falls through to the
-    /// ACL, which grants nothing yet).
-    pub fn require_cell_privilege(&self, cell_url: &str) -> Result<()> {
-        match &self.principal {
-            Principal::UnitMaster => Ok(()),
-            Principal::Anonymous => Err(unauthorized(&codes::PR401_AU_0001)
-                .header("WWW-Authenticate", format!("Bearer realm=\"{cell_url}\""))),
-            Principal::Invalid(code) => Err(unauthorized(code)
-                .header("WWW-Authenticate", format!("Bearer realm=\"{cell_url}\""))),
-            Principal::UnitUser { .. } => Err(Error::new(&codes::PR403_AU_0002)),
-        }
-    }
 }
 
 fn unauthorized(code: &'static Code) -> Error {
     Error::new(code)
 }
 
+/// Compares a bearer token with the master token in constant time (empty = disabled).
+pub fn is_master_token(token: &str, master_token: &str) -> bool {
+    !master_token.is_empty() && bool::from(token.as_bytes().ct_eq(master_token.as_bytes()))
+}
+
 fn classify_authorization(value: &str, unit_user: Option<&str>, master_token: &str) -> Principal {
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     if scheme.eq_ignore_ascii_case("Bearer") {
         let token = rest.trim();
-        let is_master =
-            !master_token.is_empty() && bool::from(token.as_bytes().ct_eq(master_token.as_bytes()));
-        if is_master {
+        if is_master_token(token, master_token) {
             return match unit_user {
                 Some(subject) if !subject.is_empty() => Principal::UnitUser {
                     subject: subject.to_owned(),

@@ -22,6 +22,8 @@ pub struct CellRow {
     pub version: i64,
     pub published: i64,
     pub updated: i64,
+    /// The cell ACL as JSON (`None` = empty ACL).
+    pub acl: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -58,6 +60,40 @@ pub fn rename(conn: &mut DbConn, id: &str, new_name: &str, now: i64) -> DbResult
             cells::name.eq(new_name),
             cells::version.eq(cells::version + 1),
             cells::updated.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Replaces the cell ACL; bumps the version.
+pub fn set_acl(conn: &mut DbConn, id: &str, acl: &str, now: i64) -> DbResult<bool> {
+    let n = diesel::update(cells::table.filter(cells::id.eq(id)))
+        .set((
+            cells::acl.eq(acl),
+            cells::version.eq(cells::version + 1),
+            cells::updated.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The ACL (JSON) of a box.
+pub fn box_acl(conn: &mut DbConn, box_id: &str) -> DbResult<Option<String>> {
+    Ok(boxes::table
+        .filter(boxes::id.eq(box_id))
+        .select(boxes::acl)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Replaces a box ACL; bumps its version.
+pub fn set_box_acl(conn: &mut DbConn, box_id: &str, acl: &str, now: i64) -> DbResult<bool> {
+    let n = diesel::update(boxes::table.filter(boxes::id.eq(box_id)))
+        .set((
+            boxes::acl.eq(acl),
+            boxes::version.eq(boxes::version + 1),
+            boxes::updated.eq(now),
         ))
         .execute(conn)?;
     Ok(n == 1)

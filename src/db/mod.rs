@@ -4,11 +4,13 @@
 //! Only this module imports diesel. Repository functions take `&mut DbConn`, are plain sync
 //! functions, and compose inside `conn.transaction(...)`.
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod cells;
 pub mod ctl;
 pub mod dialect;
+pub mod keys;
 pub mod migrate;
 pub mod schema;
 

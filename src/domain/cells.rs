@@ -69,6 +69,7 @@ pub async fn create(state: &AppState, ctx: &AccessContext, body: &[u8]) -> Resul
         version: 1,
         published: now,
         updated: now,
+        acl: None,
     };
     let insert = row.clone();
     state
@@ -181,7 +182,7 @@ pub async fn delete(
     state
         .db
         .run(move |conn| {
-            conn_transaction(conn, |conn| {
+            crate::db::transaction(conn, |conn| {
                 if repo::has_contents(conn, &id)? {
                     return Err(Error::new(&codes::PR409_OD_0001));
                 }
@@ -212,7 +213,11 @@ pub async fn delete_recursive(
     let id = row.id.clone();
     state
         .db
-        .run(move |conn| conn_transaction(conn, |conn| Ok(repo::delete_recursive(conn, &id)?)))
+        .run(move |conn| {
+            crate::db::transaction(conn, |conn| {
+                Ok::<_, Error>(repo::delete_recursive(conn, &id)?)
+            })
+        })
         .await?;
     tracing::info!(cell = %name, "cell deleted recursively");
     Ok(())
@@ -223,11 +228,4 @@ pub async fn find(state: &AppState, name: &str) -> Result<CellRow> {
     load(state, name)
         .await
         .map_err(|_| Error::new(&codes::PR404_DV_0003))
-}
-
-fn conn_transaction<T>(
-    conn: &mut crate::db::DbConn,
-    f: impl FnOnce(&mut crate::db::DbConn) -> Result<T>,
-) -> Result<T> {
-    crate::db::transaction(conn, f)
 }

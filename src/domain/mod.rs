@@ -1,9 +1,12 @@
 //! Business rules, free of HTTP types: each function takes the state, the caller's
 //! `AccessContext` and parsed input, decides, and persists through `db`.
 
+pub mod access;
+pub mod acl;
 pub mod auth;
 pub mod body;
 pub mod cells;
 pub mod ctl;
 pub mod etag;
+pub mod keys;
 pub mod unit;

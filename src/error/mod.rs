@@ -26,6 +26,26 @@ pub struct Error {
     source: Option<anyhow::Error>,
     at: &'static Location<'static>,
     headers: Vec<(&'static str, String)>,
+    /// Token-endpoint errors render OAuth-style (`error`, `error_description`, extra fields).
+    oauth: Option<OAuth>,
+}
+
+/// The OAuth 2.0 form of an error (RFC 6749 §5.2) as Personium's token endpoint writes it.
+struct OAuth {
+    error: &'static str,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The OAuth `error` value Personium pairs with each token-endpoint code.
+fn oauth_error_name(id: &str) -> &'static str {
+    match id {
+        "PR400-AN-0001" => "unsupported_grant_type",
+        "PR400-AN-0002" | "PR400-AN-0016" => "invalid_request",
+        "PR400-AN-0003" | "PR400-AN-0004" | "PR400-AN-0005" | "PR400-AN-0006" | "PR400-AN-0007"
+        | "PR400-AN-0018" | "PR401-AN-0020" | "PR401-AN-0021" | "PR400-AN-0022" => "invalid_client",
+        _ if id.starts_with("PR5") => "server_error",
+        _ => "invalid_grant",
+    }
 }
 
 impl Error {
@@ -38,7 +58,45 @@ impl Error {
             source: None,
             at: Location::caller(),
             headers: Vec::new(),
+            oauth: None,
         }
+    }
+
+    /// A token-endpoint error, rendered OAuth-style. COMPAT(personium): a 401 carries
+    /// `WWW-Authenticate: Basic realm="{cell}"`.
+    #[track_caller]
+    pub fn oauth(code: &'static Code, realm: &str) -> Error {
+        let mut e = Error::new(code);
+        e.oauth = Some(OAuth {
+            error: oauth_error_name(code.id),
+            extra: serde_json::Map::new(),
+        });
+        if code.status == 401 {
+            e = e.header("WWW-Authenticate", format!("Basic realm=\"{realm}\""));
+        }
+        e
+    }
+
+    /// Turns an error into its OAuth form (keeps code, parameters and cause).
+    pub fn into_oauth(mut self, realm: &str) -> Error {
+        if self.oauth.is_none() {
+            self.oauth = Some(OAuth {
+                error: oauth_error_name(self.code.id),
+                extra: serde_json::Map::new(),
+            });
+            if self.code.status == 401 {
+                self = self.header("WWW-Authenticate", format!("Basic realm=\"{realm}\""));
+            }
+        }
+        self
+    }
+
+    /// Adds a field to an OAuth error body (e.g. the `access_token` of a password change).
+    pub fn oauth_field(mut self, name: &str, value: serde_json::Value) -> Error {
+        if let Some(o) = &mut self.oauth {
+            o.extra.insert(name.to_owned(), value);
+        }
+        self
     }
 
     /// An internal server error carrying `cause` (logged, not sent).
@@ -79,8 +137,18 @@ impl Error {
         StatusCode::from_u16(self.code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    /// The Personium JSON error body.
+    /// The Personium JSON error body (OAuth-style for token-endpoint errors).
     pub fn body(&self) -> String {
+        if let Some(o) = &self.oauth {
+            let mut map = serde_json::Map::new();
+            map.insert("error".into(), o.error.into());
+            map.insert(
+                "error_description".into(),
+                format!("[{}] - {}", self.code.id, self.message()).into(),
+            );
+            map.extend(o.extra.clone());
+            return serde_json::Value::Object(map).to_string();
+        }
         serde_json::json!({
             "code": self.code.id,
             "message": { "lang": "en", "value": self.message() }
@@ -120,7 +188,7 @@ impl ResponseError for Error {
         }
         let mut resp = HttpResponse::build(self.status());
         for (name, value) in &self.headers {
-            resp.insert_header((*name, value.as_str()));
+            resp.append_header((*name, value.as_str()));
         }
         resp.content_type("application/json").body(self.body())
     }
@@ -164,6 +232,7 @@ fn coded(id: &str, params: Vec<String>, cause: String) -> Error {
     let code = codes::by_id(id).unwrap_or(&codes::PR400_OD_0002);
     let mut err = Error::new(code).source(anyhow::anyhow!(cause));
     err.params = params;
+    err.at = Location::caller();
     err
 }
 
@@ -178,5 +247,13 @@ impl From<crate::odata::negotiate::FormatError> for Error {
     #[track_caller]
     fn from(e: crate::odata::negotiate::FormatError) -> Error {
         coded(e.pr_code(), vec![e.value().to_owned()], e.to_string())
+    }
+}
+
+impl From<crate::webdav::acl_xml::AclError> for Error {
+    #[track_caller]
+    fn from(e: crate::webdav::acl_xml::AclError) -> Error {
+        let params = e.param().map(|p| vec![p.to_owned()]).unwrap_or_default();
+        coded(e.pr_code(), params, e.to_string())
     }
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::auth::AccessContext;
 use crate::db::cells::CellRow;
-use crate::domain::cells::{self, Cell};
+use crate::domain::cells;
 use crate::error::{codes, Error, Result};
 use crate::http::extract::{header, state, Body};
 use crate::http::odata;
@@ -37,11 +37,7 @@ fn ctl_root(state: &AppState) -> String {
 }
 
 /// The `UnitCtl.Cell` entity of a row.
-fn cell_entity(state: &AppState, cell: &Cell) -> Entity {
-    cell_row_entity(state, &cell.row)
-}
-
-fn cell_row_entity(state: &AppState, row: &CellRow) -> Entity {
+fn cell_entity(state: &AppState, row: &CellRow) -> Entity {
     let key = uri::format_key(&[("Name", Some(&row.name))]);
     Entity {
         uri: format!("{}Cell{key}", ctl_root(state)),
@@ -128,7 +124,7 @@ async fn create(
     body: &Body,
 ) -> Result<HttpResponse> {
     let cell = cells::create(state, ctx, &body.0).await?;
-    let e = cell_entity(state, &cell);
+    let e = cell_entity(state, &cell.row);
     odata::entity(req, StatusCode::CREATED, &e, Some(&e.uri))
 }
 
@@ -136,11 +132,7 @@ async fn create(
 async fn list(req: &HttpRequest, state: &AppState, ctx: &AccessContext) -> Result<HttpResponse> {
     let options = odata::query_options(req, state, false)?;
     let page = cells::list(state, ctx, options).await?;
-    let entities: Vec<Entity> = page
-        .rows
-        .iter()
-        .map(|r| cell_row_entity(state, r))
-        .collect();
+    let entities: Vec<Entity> = page.rows.iter().map(|r| cell_entity(state, r)).collect();
     odata::feed(
         req,
         "Cell",
@@ -166,7 +158,7 @@ async fn retrieve(
                 .finish());
         }
     }
-    let mut e = cell_entity(state, &cell);
+    let mut e = cell_entity(state, &cell.row);
     e.select(options.select.as_deref());
     odata::entity(req, StatusCode::OK, &e, None)
 }

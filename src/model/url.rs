@@ -54,6 +54,38 @@ impl UnitUrl {
     }
 }
 
+impl UnitUrl {
+    /// The name of the cell of this Unit that `url` (a cell URL, with or without path below
+    /// it) belongs to, in the given mode.
+    pub fn cell_name_of(&self, url: &str, mode: CellUrlMode) -> Option<String> {
+        let name = match mode {
+            CellUrlMode::Path => url
+                .strip_prefix(self.as_str())?
+                .split('/')
+                .next()?
+                .to_owned(),
+            CellUrlMode::Fqdn => {
+                let parsed = url::Url::parse(url).ok()?;
+                let host = parsed.host_str()?;
+                let name = host.strip_suffix(&format!(".{}", self.host()))?;
+                (parsed.scheme() == self.url.scheme() && parsed.port() == self.url.port())
+                    .then(|| name.to_owned())?
+            }
+        };
+        crate::model::NameKind::Cell.is_valid(&name).then_some(name)
+    }
+}
+
+/// The spellings a URL of a cell on this Unit may be stored in (ExtCell.Url, owners): the http
+/// form and both `personium-localunit:` forms.
+pub fn local_cell_url_forms(http_url: &str, cell: &str) -> Vec<String> {
+    vec![
+        http_url.to_owned(),
+        format!("personium-localunit:/{cell}/"),
+        format!("personium-localunit:{cell}:/"),
+    ]
+}
+
 /// True when `s` is in Personium's normalised cell-url form: http, https or
 /// `personium-localunit:` scheme, no query or fragment, no dot segments or empty segments,
 /// a trailing `/`, at most 1024 characters.

@@ -4,9 +4,8 @@
 //! duplicate link or an occupied "one" side, 400 `PR400-OD-0008` on a pair that is not a link.
 
 use super::keys::{self, KeyValues};
-use super::ops::{self, CellScope};
+use super::ops::{self, CellAccess};
 use super::sets::{self, NavDef, NavKind, SetDef};
-use crate::auth::AccessContext;
 use crate::db::ctl::{self as repo, CtlRow, Parent, Scope};
 use crate::db::dialect::Page;
 use crate::db::{self, DbConn};
@@ -116,8 +115,7 @@ fn add_link(
 /// `GET {C}__ctl/{Set}({key})/$links/{_Nav}`: the URLs of the linked entities.
 pub async fn list_links(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     nav: &str,
@@ -126,7 +124,7 @@ pub async fn list_links(
     let limits = crate::odata::query::QueryLimits::default();
     let options =
         crate::odata::query::parse_query(&format!("$top={}", limits.top_max), false, &limits)?;
-    let page = nav_rows(state, ctx, cell, set, key, nav, options).await?;
+    let page = nav_rows(state, cell, set, key, nav, options).await?;
     Ok(page
         .rows
         .iter()
@@ -136,14 +134,14 @@ pub async fn list_links(
 
 async fn nav_rows(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     nav: &'static NavDef,
     options: QueryOptions,
 ) -> Result<Page<CtlRow>> {
-    ctx.require_cell_privilege(&cell.url)?;
+    cell.require(set.read_privilege)?;
+    cell.require(sets::set(nav.target).map_or(set.read_privilege, |t| t.read_privilege))?;
     let target = sets::set(nav.target).ok_or_else(|| Error::new(&codes::PR404_OD_0003))?;
     let cell_id = cell.id.clone();
     state
@@ -158,15 +156,15 @@ async fn nav_rows(
 /// `POST {C}__ctl/{Set}({key})/$links/{_Nav}` `{"uri": ...}`
 pub async fn create_link(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     nav: &str,
     bytes: &[u8],
 ) -> Result<()> {
-    ctx.require_cell_privilege(&cell.url)?;
     let (nav, target_set) = link_nav(set, nav)?;
+    cell.require(set.write_privilege)?;
+    cell.require(target_set.write_privilege)?;
     let obj = body::parse_object(bytes)?;
     body::check_fields(&obj, &["uri"])?;
     let target_key =
@@ -189,15 +187,15 @@ pub async fn create_link(
 #[allow(clippy::too_many_arguments)]
 pub async fn delete_link(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     nav: &str,
     target: &Key,
 ) -> Result<()> {
-    ctx.require_cell_privilege(&cell.url)?;
     let (nav, target_set) = link_nav(set, nav)?;
+    cell.require(set.write_privilege)?;
+    cell.require(target_set.write_privilege)?;
     let target_key = keys::resolve(target_set, target)?;
     let cell_id = cell.id.clone();
     state
@@ -241,15 +239,14 @@ pub async fn delete_link(
 /// `GET {C}__ctl/{Set}({key})/{_Nav}`: the related entities, with query options.
 pub async fn list_nav(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     nav: &str,
     options: QueryOptions,
 ) -> Result<(&'static SetDef, Page<CtlRow>)> {
     let (nav, target) = nav_of(set, nav)?;
-    let page = nav_rows(state, ctx, cell, set, key, nav, options).await?;
+    let page = nav_rows(state, cell, set, key, nav, options).await?;
     Ok((target, page))
 }
 
@@ -257,16 +254,16 @@ pub async fn list_nav(
 #[allow(clippy::too_many_arguments)]
 pub async fn create_nav(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     nav: &str,
     bytes: &[u8],
     credential: Option<&str>,
 ) -> Result<(&'static SetDef, CtlRow)> {
-    ctx.require_cell_privilege(&cell.url)?;
     let (nav, target_set) = nav_of(set, nav)?;
+    cell.require(set.write_privilege)?;
+    cell.require(target_set.write_privilege)?;
     if !target_set.writable {
         return Err(Error::new(&codes::PR405_MC_0001));
     }

@@ -7,34 +7,17 @@ use serde_json::{Map, Value as Json};
 use super::keys::{self, KeyValues};
 use super::sets::{self, NavKind, SetDef};
 use super::{rule, validate};
-use crate::auth::{password, AccessContext};
+use crate::auth::password;
 use crate::db::ctl::{self as repo, CtlRow, Parent, RowValues, Scope};
 use crate::db::dialect::Page;
 use crate::db::{self, DbConn, DbError};
+pub use crate::domain::access::CellAccess;
 use crate::domain::{body, etag};
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
 use crate::odata::edm::Value;
 use crate::odata::query::QueryOptions;
 use crate::state::AppState;
-
-/// The cell a request addresses.
-#[derive(Clone, Debug)]
-pub struct CellScope {
-    pub id: String,
-    pub url: String,
-}
-
-impl CellScope {
-    /// Looks the cell up by name (`PR404-DV-0003`).
-    pub async fn find(state: &AppState, name: &str) -> Result<CellScope> {
-        let row = crate::domain::cells::find(state, name).await?;
-        Ok(CellScope {
-            url: state.cell_url(&row.name),
-            id: row.id,
-        })
-    }
-}
 
 /// `X-Personium-Credential` on Account writes: format-checked (`PR400-AU-0001`), then hashed.
 fn credential_hash(set: &SetDef, credential: Option<&str>) -> Result<Option<String>> {
@@ -170,13 +153,12 @@ pub(super) fn insert(
 /// `GET {C}__ctl/{Set}`
 pub async fn list(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     scope: Scope,
     options: QueryOptions,
 ) -> Result<Page<CtlRow>> {
-    ctx.require_cell_privilege(&cell.url)?;
+    cell.require(set.read_privilege)?;
     let cell_id = cell.id.clone();
     state
         .db
@@ -187,12 +169,11 @@ pub async fn list(
 /// `GET {C}__ctl/{Set}({key})`
 pub async fn get(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
 ) -> Result<CtlRow> {
-    ctx.require_cell_privilege(&cell.url)?;
+    cell.require(set.read_privilege)?;
     let cell_id = cell.id.clone();
     state
         .db
@@ -203,13 +184,12 @@ pub async fn get(
 /// `POST {C}__ctl/{Set}`
 pub async fn create(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     bytes: &[u8],
     credential: Option<&str>,
 ) -> Result<CtlRow> {
-    ctx.require_cell_privilege(&cell.url)?;
+    cell.require(set.write_privilege)?;
     if !set.writable {
         return Err(Error::new(&codes::PR405_MC_0001));
     }
@@ -238,8 +218,7 @@ pub async fn create(
 #[allow(clippy::too_many_arguments)]
 pub async fn update(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     bytes: &[u8],
@@ -247,7 +226,7 @@ pub async fn update(
     merge: bool,
     credential: Option<&str>,
 ) -> Result<CtlRow> {
-    ctx.require_cell_privilege(&cell.url)?;
+    cell.require(set.write_privilege)?;
     if !set.writable {
         return Err(Error::new(&codes::PR405_MC_0001));
     }
@@ -282,13 +261,12 @@ pub async fn update(
 /// side of a 1:N link (a Box with Roles, a Relation with ExtRoles, ...); N:N links go with it.
 pub async fn delete(
     state: &AppState,
-    ctx: &AccessContext,
-    cell: &CellScope,
+    cell: &CellAccess,
     set: &'static SetDef,
     key: KeyValues,
     if_match: Option<&str>,
 ) -> Result<()> {
-    ctx.require_cell_privilege(&cell.url)?;
+    cell.require(set.write_privilege)?;
     let if_match = if_match.map(str::to_owned);
     let cell_id = cell.id.clone();
     state
@@ -315,6 +293,6 @@ pub async fn delete(
 }
 
 /// The entity URL of a row (for `Location`).
-pub fn url_of(cell: &CellScope, set: &SetDef, row: &CtlRow) -> String {
+pub fn url_of(cell: &CellAccess, set: &SetDef, row: &CtlRow) -> String {
     keys::entity_url(&cell.url, set, &keys::of_row(set, row))
 }

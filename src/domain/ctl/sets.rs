@@ -1,6 +1,7 @@
 //! The nine cell control-object sets (`spec/personium-api.md` §4.3): their tables, keys,
 //! privileges, writable properties with defaults and formats, and navigation properties.
 
+use crate::auth::privilege::Privilege;
 use crate::db::ctl::{ColumnDef, Parent, TableDef};
 use crate::model::NameKind;
 use crate::odata::edm::EdmType::{self, Boolean, Int32, String as Str};
@@ -101,9 +102,9 @@ pub struct SetDef {
     pub table: &'static TableDef,
     /// Key properties in key order.
     pub key: &'static [&'static str],
-    /// Cell privileges (`auth-read`, `auth`, ...) to read and to write the set.
-    pub read_privilege: &'static str,
-    pub write_privilege: &'static str,
+    /// Cell privileges to read and to write the set.
+    pub read_privilege: Privilege,
+    pub write_privilege: Privilege,
     pub props: &'static [PropRule],
     pub navs: &'static [NavDef],
     /// False for messages: created only through `__message` (`PR405-MC-0001` here).
@@ -231,8 +232,8 @@ pub static SETS: [SetDef; 9] = [
         name: "Account",
         table: &ACCOUNTS,
         key: &["Name"],
-        read_privilege: "auth-read",
-        write_privilege: "auth",
+        read_privilege: Privilege::AuthRead,
+        write_privilege: Privilege::Auth,
         props: &[
             required("Name", Check::Name(NameKind::Account)),
             defaulted("Type", Str, Default::Str("basic"), Check::AccountType),
@@ -261,8 +262,8 @@ pub static SETS: [SetDef; 9] = [
         name: "Role",
         table: &ROLES,
         key: &["Name", "_Box.Name"],
-        read_privilege: "auth-read",
-        write_privilege: "auth",
+        read_privilege: Privilege::AuthRead,
+        write_privilege: Privilege::Auth,
         props: &[required("Name", Check::Name(NameKind::Object))],
         navs: &[
             nav("_Box", "Box", ToParent),
@@ -293,8 +294,8 @@ pub static SETS: [SetDef; 9] = [
         name: "Box",
         table: &BOXES,
         key: &["Name"],
-        read_privilege: "box-read",
-        write_privilege: "box",
+        read_privilege: Privilege::BoxRead,
+        write_privilege: Privilege::Box,
         props: &[
             required("Name", Check::Name(NameKind::Object)),
             prop("Schema", Str, Check::SchemaUri),
@@ -312,8 +313,8 @@ pub static SETS: [SetDef; 9] = [
         name: "Relation",
         table: &RELATIONS,
         key: &["Name", "_Box.Name"],
-        read_privilege: "social-read",
-        write_privilege: "social",
+        read_privilege: Privilege::SocialRead,
+        write_privilege: Privilege::Social,
         props: &[required("Name", Check::Name(NameKind::Relation))],
         navs: &[
             nav("_Box", "Box", ToParent),
@@ -336,8 +337,8 @@ pub static SETS: [SetDef; 9] = [
         table: &EXT_CELLS,
         key: &["Url"],
         // COMPAT(personium): the code uses `social` for ExtCell (the docs say `auth`).
-        read_privilege: "social-read",
-        write_privilege: "social",
+        read_privilege: Privilege::SocialRead,
+        write_privilege: Privilege::Social,
         props: &[required("Url", Check::CellUrl)],
         navs: &[
             nav(
@@ -357,8 +358,8 @@ pub static SETS: [SetDef; 9] = [
         name: "ExtRole",
         table: &EXT_ROLES,
         key: &["ExtRole", "_Relation.Name", "_Relation._Box.Name"],
-        read_privilege: "auth-read",
-        write_privilege: "auth",
+        read_privilege: Privilege::AuthRead,
+        write_privilege: Privilege::Auth,
         props: &[required("ExtRole", Check::RoleUrl)],
         navs: &[
             nav(
@@ -374,8 +375,8 @@ pub static SETS: [SetDef; 9] = [
         name: "Rule",
         table: &RULES,
         key: &["Name", "_Box.Name"],
-        read_privilege: "rule-read",
-        write_privilege: "rule",
+        read_privilege: Privilege::RuleRead,
+        write_privilege: Privilege::Rule,
         props: &[
             defaulted("Name", Str, Default::UuidHex, Check::Name(NameKind::Rule)),
             defaulted("EventExternal", Boolean, Default::Bool(false), Check::None),
@@ -393,8 +394,8 @@ pub static SETS: [SetDef; 9] = [
         name: "ReceivedMessage",
         table: &RECEIVED_MESSAGES,
         key: &["__id"],
-        read_privilege: "message-read",
-        write_privilege: "message",
+        read_privilege: Privilege::MessageRead,
+        write_privilege: Privilege::Message,
         props: &[],
         navs: &[
             nav("_Box", "Box", ToParent),
@@ -414,8 +415,8 @@ pub static SETS: [SetDef; 9] = [
         name: "SentMessage",
         table: &SENT_MESSAGES,
         key: &["__id"],
-        read_privilege: "message-read",
-        write_privilege: "message",
+        read_privilege: Privilege::MessageRead,
+        write_privilege: Privilege::Message,
         props: &[],
         navs: &[nav("_Box", "Box", ToParent)],
         writable: false,

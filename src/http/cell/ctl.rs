@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::auth::AccessContext;
 use crate::db::ctl::{CtlRow, Scope};
 use crate::domain::ctl::keys::{self, KeyValues};
-use crate::domain::ctl::ops::{self, CellScope};
+use crate::domain::ctl::ops::{self, CellAccess};
 use crate::domain::ctl::{links, set, SetDef};
 use crate::error::{codes, Error, Result};
 use crate::http::extract::{header, state, Body};
@@ -22,8 +22,7 @@ use crate::state::AppState;
 struct Call<'a> {
     req: &'a HttpRequest,
     state: &'a AppState,
-    ctx: &'a AccessContext,
-    cell: &'a CellScope,
+    cell: &'a CellAccess,
     body: &'a [u8],
 }
 
@@ -34,12 +33,11 @@ fn set_of(name: &str) -> Result<&'static SetDef> {
 /// `* {C}__ctl/{path}`
 pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Result<HttpResponse> {
     let state = state(&req)?;
-    let cell = CellScope::find(state, req.match_info().get("cell").unwrap_or("")).await?;
+    let cell = CellAccess::resolve(state, &ctx, req.match_info().get("cell").unwrap_or("")).await?;
     let path = uri::parse_resource_path(&raw_tail(&req, "/__ctl/")).map_err(uri_error)?;
     let call = Call {
         req: &req,
         state,
-        ctx: &ctx,
         cell: &cell,
         body: &body.0,
     };
@@ -47,7 +45,9 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
     match (path, method) {
         (ResourcePath::Metadata, "GET") => Ok(odata::edmx(ctl_schema::cell_ctl())),
         (ResourcePath::ServiceDocument, "GET") => {
-            ctx.require_cell_privilege(&cell.url)?;
+            // The service document lists the sets: any privilege on the cell suffices.
+            cell.require(crate::auth::privilege::Privilege::BoxRead)
+                .or_else(|_| cell.require(crate::auth::privilege::Privilege::AuthRead))?;
             let names: Vec<&str> = crate::domain::ctl::sets::SETS
                 .iter()
                 .map(|s| s.name)
@@ -95,7 +95,7 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
                 ("POST", None) => create_link(&call, set, key, &nav).await,
                 ("POST", Some(_)) => Err(Error::new(&codes::PR400_OD_0010)),
                 ("DELETE", Some(t)) => {
-                    links::delete_link(call.state, call.ctx, call.cell, set, key, &nav, &t).await?;
+                    links::delete_link(call.state, call.cell, set, key, &nav, &t).await?;
                     Ok(odata::no_content())
                 }
                 ("DELETE", None) => Err(Error::new(&codes::PR400_OD_0011)),
@@ -136,7 +136,7 @@ fn selected(
 async fn list(call: &Call<'_>, set: &'static SetDef) -> Result<HttpResponse> {
     let options = odata::query_options(call.req, call.state, false)?;
     let select = options.select.clone();
-    let page = ops::list(call.state, call.ctx, call.cell, set, Scope::Cell, options).await?;
+    let page = ops::list(call.state, call.cell, set, Scope::Cell, options).await?;
     let entities = selected(call, set, &page.rows, select.as_deref());
     let feed_uri = format!("{}__ctl/{}", call.cell.url, set.name);
     odata::feed(call.req, set.name, &feed_uri, &entities, page.count)
@@ -145,7 +145,7 @@ async fn list(call: &Call<'_>, set: &'static SetDef) -> Result<HttpResponse> {
 /// `POST {C}__ctl/{Set}`
 async fn create(call: &Call<'_>, set: &'static SetDef) -> Result<HttpResponse> {
     let credential = header(call.req, "X-Personium-Credential");
-    let row = ops::create(call.state, call.ctx, call.cell, set, call.body, credential).await?;
+    let row = ops::create(call.state, call.cell, set, call.body, credential).await?;
     let e = entity(call, set, &row);
     odata::entity(call.req, StatusCode::CREATED, &e, Some(&e.uri))
 }
@@ -153,7 +153,7 @@ async fn create(call: &Call<'_>, set: &'static SetDef) -> Result<HttpResponse> {
 /// `GET {C}__ctl/{Set}({key})`
 async fn retrieve(call: &Call<'_>, set: &'static SetDef, key: KeyValues) -> Result<HttpResponse> {
     let options = odata::query_options(call.req, call.state, true)?;
-    let row = ops::get(call.state, call.ctx, call.cell, set, key).await?;
+    let row = ops::get(call.state, call.cell, set, key).await?;
     let mut e = entity(call, set, &row);
     e.select(options.select.as_deref());
     if let Some(inm) = header(call.req, "If-None-Match") {
@@ -175,7 +175,6 @@ async fn update(
 ) -> Result<HttpResponse> {
     let row = ops::update(
         call.state,
-        call.ctx,
         call.cell,
         set,
         key,
@@ -195,7 +194,6 @@ async fn update(
 async fn delete(call: &Call<'_>, set: &'static SetDef, key: KeyValues) -> Result<HttpResponse> {
     ops::delete(
         call.state,
-        call.ctx,
         call.cell,
         set,
         key,
@@ -214,8 +212,7 @@ async fn list_nav(
 ) -> Result<HttpResponse> {
     let options = odata::query_options(call.req, call.state, false)?;
     let select = options.select.clone();
-    let (target, page) =
-        links::list_nav(call.state, call.ctx, call.cell, set, key, nav, options).await?;
+    let (target, page) = links::list_nav(call.state, call.cell, set, key, nav, options).await?;
     let entities = selected(call, target, &page.rows, select.as_deref());
     Ok(odata::nav_feed(&entities, page.count))
 }
@@ -228,10 +225,8 @@ async fn create_nav(
     nav: &str,
 ) -> Result<HttpResponse> {
     let credential = header(call.req, "X-Personium-Credential");
-    let (target, row) = links::create_nav(
-        call.state, call.ctx, call.cell, set, key, nav, call.body, credential,
-    )
-    .await?;
+    let (target, row) =
+        links::create_nav(call.state, call.cell, set, key, nav, call.body, credential).await?;
     let e = entity(call, target, &row);
     odata::entity(call.req, StatusCode::CREATED, &e, Some(&e.uri))
 }
@@ -243,7 +238,7 @@ async fn list_links(
     key: KeyValues,
     nav: &str,
 ) -> Result<HttpResponse> {
-    let uris = links::list_links(call.state, call.ctx, call.cell, set, key, nav).await?;
+    let uris = links::list_links(call.state, call.cell, set, key, nav).await?;
     Ok(odata::links(&uris))
 }
 
@@ -254,6 +249,6 @@ async fn create_link(
     key: KeyValues,
     nav: &str,
 ) -> Result<HttpResponse> {
-    links::create_link(call.state, call.ctx, call.cell, set, key, nav, call.body).await?;
+    links::create_link(call.state, call.cell, set, key, nav, call.body).await?;
     Ok(odata::no_content())
 }

@@ -4,10 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use crate::auth::privilege::Privilege;
 use crate::auth::AccessContext;
-use crate::domain::cells;
+use crate::domain::access::CellAccess;
+use crate::domain::{acl, cells};
 use crate::error::{codes, Error, Result};
-use crate::http::extract::{header, state};
+use crate::http::extract::{header, state, Body};
 use crate::http::middleware::ALLOWED_METHODS;
 use crate::model::time::{http_date, iso8601};
 
@@ -16,12 +18,14 @@ pub async fn dispatch(
     req: HttpRequest,
     ctx: AccessContext,
     cell: web::Path<String>,
+    body: Body,
 ) -> Result<HttpResponse> {
     match req.method().as_str() {
         "GET" | "HEAD" => get(req, cell).await,
         "PROPFIND" => propfind(req, ctx, cell).await,
         "OPTIONS" => options(req, ctx, cell).await,
         "DELETE" => delete(req, ctx, cell).await,
+        "ACL" => acl(req, ctx, cell, body).await,
         _ => Err(Error::new(&codes::PR405_MC_0001)),
     }
 }
@@ -55,15 +59,15 @@ async fn get(req: HttpRequest, cell: web::Path<String>) -> Result<HttpResponse> 
     Err(Error::new(&codes::PR412_UI_0001))
 }
 
-/// `PROPFIND {C}`: the cell as a collection, with `p:cellstatus` (Depth 0; 1 lists nothing more).
+/// `PROPFIND {C}`: the cell as a collection, with `p:cellstatus` and, for callers with
+/// `acl-read`, the cell ACL (Depth 0; 1 lists nothing more).
 async fn propfind(
     req: HttpRequest,
     ctx: AccessContext,
     cell: web::Path<String>,
 ) -> Result<HttpResponse> {
     let state = state(&req)?;
-    let row = cells::find(state, &cell).await?;
-    let url = state.cell_url(&row.name);
+    let access = CellAccess::resolve(state, &ctx, &cell).await?;
     match header(&req, "Depth").unwrap_or("0") {
         "0" | "1" => {}
         "infinity" => return Err(Error::new(&codes::PR403_DV_0001)),
@@ -73,7 +77,13 @@ async fn propfind(
                 .param(other))
         }
     }
-    ctx.require_cell_privilege(&url)?;
+    access.require(Privilege::Propfind)?;
+    let row = cells::find(state, &cell).await?;
+    let acl = if access.can_read_acl() {
+        acl::render_cell_acl(state, &access).await?
+    } else {
+        String::new()
+    };
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
          <multistatus xmlns=\"DAV:\" xmlns:p=\"urn:x-personium:xmlns\"><response>\
@@ -81,9 +91,9 @@ async fn propfind(
          <creationdate>{created}</creationdate>\
          <getlastmodified>{modified}</getlastmodified>\
          <resourcetype><collection/></resourcetype>\
-         <p:cellstatus>{status}</p:cellstatus>\
+         <p:cellstatus>{status}</p:cellstatus>{acl}\
          </prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>",
-        href = xml_escape(&url),
+        href = xml_escape(&access.url),
         created = iso8601(row.published),
         modified = http_date(row.updated),
         status = xml_escape(&row.status),
@@ -100,11 +110,24 @@ async fn options(
     cell: web::Path<String>,
 ) -> Result<HttpResponse> {
     let state = state(&req)?;
-    let row = cells::find(state, &cell).await?;
-    ctx.require_cell_privilege(&state.cell_url(&row.name))?;
+    let access = CellAccess::resolve(state, &ctx, &cell).await?;
+    access.require(Privilege::SocialRead)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Allow", ALLOWED_METHODS))
         .finish())
+}
+
+/// `ACL {C}`: replaces the cell ACL.
+async fn acl(
+    req: HttpRequest,
+    ctx: AccessContext,
+    cell: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let state = state(&req)?;
+    let access = CellAccess::resolve(state, &ctx, &cell).await?;
+    acl::set_cell_acl(state, &access, &body.0).await?;
+    Ok(HttpResponse::Ok().finish())
 }
 
 /// `DELETE {C}` + `X-Personium-Recursive: true`: the cell and all it owns.

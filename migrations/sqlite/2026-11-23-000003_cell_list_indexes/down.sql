@@ -1,0 +1,2 @@
+DROP INDEX cells_owner;
+DROP INDEX cells_published;

@@ -1,0 +1,382 @@
+//! Who is asking, per cell, and may they (`spec/personium-api.md` §3.4, §5.3): the caller of a
+//! cell-level request is resolved from its credentials against the cell (tokens are bound to
+//! the cell's keys; roles come from the database), then every operation asks
+//! [`CellAccess::require`], which runs the pure decision of `auth::acl`.
+
+use crate::auth::acl::{
+    self, AccessRequest, Acl, Caller, CellContents, Challenge, Decision, Level, TokenInfo,
+};
+use crate::auth::context::is_master_token;
+use crate::auth::privilege::{PrivSet, Privilege};
+use crate::auth::token::{self, Claims, TokenKind};
+use crate::auth::AccessContext;
+use crate::db::{access as repo, cells as cell_repo};
+use crate::error::{codes, Error, Result};
+use crate::model::url::local_cell_url_forms;
+use crate::state::AppState;
+
+/// The caller, resolved against one cell.
+#[derive(Clone, Debug)]
+pub enum Resolved {
+    Anonymous,
+    Invalid(&'static str),
+    UnitMaster,
+    UnitUser {
+        owner_match: bool,
+    },
+    UnitLocal {
+        owner_match: bool,
+    },
+    /// Basic credentials: never accepted at cell level, so not checked here.
+    Basic,
+    Account {
+        account: String,
+        roles: Vec<String>,
+        schema: Option<String>,
+        scope: String,
+    },
+    PasswordChange {
+        account: String,
+    },
+    Visitor {
+        subject: String,
+        roles: Vec<String>,
+        schema: Option<String>,
+        scope: String,
+    },
+}
+
+/// The cell a request addresses, and who is asking.
+#[derive(Clone, Debug)]
+pub struct CellAccess {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub owner: Option<String>,
+    pub acl: Acl,
+    pub caller: Resolved,
+}
+
+fn scope_set(scope: &str) -> PrivSet {
+    PrivSet::from_scope(scope)
+}
+
+impl CellAccess {
+    /// Looks the cell up (`PR404-DV-0003`) and resolves the caller against it.
+    pub async fn resolve(state: &AppState, ctx: &AccessContext, cell: &str) -> Result<CellAccess> {
+        let row = crate::domain::cells::find(state, cell).await?;
+        let url = state.cell_url(&row.name);
+        let acl = match row.acl.as_deref() {
+            Some(json) => Acl::from_json(json).map_err(Error::internal)?,
+            None => Acl::default(),
+        };
+        let mut access = CellAccess {
+            id: row.id,
+            name: row.name,
+            url,
+            owner: row.owner,
+            acl,
+            caller: Resolved::Anonymous,
+        };
+        access.caller = resolve_caller(state, ctx, &access).await?;
+        Ok(access)
+    }
+
+    fn with_caller<T>(&self, f: impl FnOnce(&Caller<'_>) -> T) -> T {
+        fn info<'a>(schema: &'a Option<String>, scope: &str) -> TokenInfo<'a> {
+            TokenInfo {
+                schema: schema.as_deref(),
+                scope: scope_set(scope),
+            }
+        }
+        let caller = match &self.caller {
+            Resolved::Anonymous => Caller::Anonymous,
+            Resolved::Invalid(code) => Caller::Invalid(code),
+            Resolved::UnitMaster => Caller::UnitMaster,
+            Resolved::UnitUser { owner_match } => Caller::UnitUser {
+                admin: false,
+                owner_match: *owner_match,
+                contents: CellContents::None,
+            },
+            Resolved::UnitLocal { owner_match } => Caller::UnitLocal {
+                owner_match: *owner_match,
+            },
+            Resolved::Basic => Caller::Basic { roles: &[] },
+            Resolved::Account {
+                roles,
+                schema,
+                scope,
+                ..
+            } => Caller::Account {
+                roles,
+                token: info(schema, scope),
+            },
+            Resolved::PasswordChange { .. } => Caller::PasswordChange {
+                token: TokenInfo {
+                    schema: None,
+                    scope: PrivSet::EMPTY,
+                },
+            },
+            Resolved::Visitor {
+                roles,
+                schema,
+                scope,
+                ..
+            } => Caller::Visitor {
+                roles,
+                token: info(schema, scope),
+            },
+        };
+        f(&caller)
+    }
+
+    /// Requires a privilege at cell level: 401/403 with Personium's codes otherwise.
+    pub fn require(&self, required: Privilege) -> Result<()> {
+        let decision = self.with_caller(|caller| {
+            acl::decide(&AccessRequest {
+                required,
+                caller,
+                level: Level::Cell,
+                chain: &[],
+                cell_acl: &self.acl,
+            })
+        });
+        match decision {
+            Decision::Allow => Ok(()),
+            Decision::Deny(denial) => {
+                let code = codes::by_id(denial.code).unwrap_or(&codes::PR403_AU_0002);
+                let mut err = Error::new(code);
+                if let Some(p) = denial.param(required) {
+                    err = err.param(p);
+                }
+                match denial.challenge {
+                    Challenge::None => {}
+                    Challenge::Bearer => {
+                        err = err
+                            .header("WWW-Authenticate", format!("Bearer realm=\"{}\"", self.url));
+                    }
+                    Challenge::BearerAndBasic => {
+                        err = err
+                            .header("WWW-Authenticate", format!("Bearer realm=\"{}\"", self.url))
+                            .header("WWW-Authenticate", format!("Basic realm=\"{}\"", self.url));
+                    }
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// True when the caller may see the cell ACL (PROPFIND).
+    pub fn can_read_acl(&self) -> bool {
+        self.with_caller(|caller| {
+            acl::can_read_acl(&AccessRequest {
+                required: Privilege::AclRead,
+                caller,
+                level: Level::Cell,
+                chain: &[],
+                cell_acl: &self.acl,
+            })
+        })
+    }
+
+    /// True when the caller is a unit-level administrator of this cell (MT, or its owner).
+    pub fn is_unit_admin(&self) -> bool {
+        matches!(
+            self.caller,
+            Resolved::UnitMaster
+                | Resolved::UnitUser { owner_match: true }
+                | Resolved::UnitLocal { owner_match: true }
+        )
+    }
+}
+
+/// Classifies the credentials of a request for this cell.
+async fn resolve_caller(
+    state: &AppState,
+    ctx: &AccessContext,
+    cell: &CellAccess,
+) -> Result<Resolved> {
+    let Some(value) = ctx.authorization.as_deref() else {
+        return Ok(Resolved::Anonymous);
+    };
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("Basic") {
+        return Ok(Resolved::Basic);
+    }
+    if !scheme.eq_ignore_ascii_case("Bearer") {
+        return Ok(Resolved::Invalid("PR401-AU-0003"));
+    }
+    let bearer = rest.trim();
+    if is_master_token(bearer, state.master_token().expose()) {
+        return Ok(match ctx.unit_user.as_deref().filter(|s| !s.is_empty()) {
+            None => Resolved::UnitMaster,
+            Some(subject) => Resolved::UnitUser {
+                owner_match: cell.owner.as_deref() == Some(owner_form(state, subject).as_str()),
+            },
+        });
+    }
+    let now = crate::model::time::now_ms() / 1000;
+    match token::peek(bearer) {
+        Some((TokenKind::UnitLocalUnitUser, _)) => Ok(
+            match token::verify_local(bearer, &state.unit_token_key(), now) {
+                Ok((_, claims)) => Resolved::UnitLocal {
+                    owner_match: cell.owner.as_deref()
+                        == Some(owner_form(state, &claims.sub).as_str()),
+                },
+                Err(e) => Resolved::Invalid(e.pr_code()),
+            },
+        ),
+        Some((TokenKind::TransCell, _)) => resolve_tcat(state, cell, bearer, now).await,
+        Some(_) => match token::verify_bearer_local(bearer, &state.cell_token_key(&cell.id), now) {
+            Ok((kind, claims)) if claims.iss == cell.url => {
+                resolve_local(state, cell, kind, claims).await
+            }
+            Ok(_) => Ok(Resolved::Invalid("PR401-AU-0006")),
+            Err(e) => Ok(Resolved::Invalid(e.pr_code())),
+        },
+        None => Ok(Resolved::Invalid("PR401-AU-0006")),
+    }
+}
+
+/// The account name of a resident subject `{cell URL}#{account}`.
+pub fn account_of(subject: &str) -> &str {
+    subject.rsplit_once('#').map_or(subject, |(_, a)| a)
+}
+
+async fn resolve_local(
+    state: &AppState,
+    cell: &CellAccess,
+    kind: TokenKind,
+    claims: Claims,
+) -> Result<Resolved> {
+    let scope = claims.scope_string();
+    Ok(match kind {
+        TokenKind::ResidentAccess => {
+            let account = account_of(&claims.sub).to_owned();
+            let (cell_id, name) = (cell.id.clone(), account.clone());
+            let roles = state
+                .db
+                .run(move |conn| {
+                    Ok::<_, Error>(repo::account_role_ids_by_name(conn, &cell_id, &name)?)
+                })
+                .await?
+                .unwrap_or_default();
+            Resolved::Account {
+                account,
+                roles,
+                schema: claims.schema,
+                scope,
+            }
+        }
+        TokenKind::PasswordChange => Resolved::PasswordChange {
+            account: account_of(&claims.sub).to_owned(),
+        },
+        TokenKind::VisitorAccess => {
+            let mut roles = claims.roles;
+            roles.sort();
+            Resolved::Visitor {
+                subject: claims.sub,
+                roles,
+                schema: claims.schema,
+                scope,
+            }
+        }
+        _ => Resolved::Invalid("PR401-AU-0006"),
+    })
+}
+
+/// A trans-cell token issued by a cell of this Unit and addressed to this cell.
+async fn resolve_tcat(
+    state: &AppState,
+    cell: &CellAccess,
+    bearer: &str,
+    now: i64,
+) -> Result<Resolved> {
+    let verified = verify_tcat(state, bearer, &cell.url, now).await?;
+    let claims = match verified {
+        Ok(c) => c,
+        Err(code) => return Ok(Resolved::Invalid(code)),
+    };
+    let roles = visitor_roles(state, &cell.id, &claims).await?;
+    Ok(Resolved::Visitor {
+        subject: claims.sub.clone(),
+        roles,
+        scope: claims.scope_string(),
+        schema: claims.schema,
+    })
+}
+
+/// Verifies a trans-cell token from a cell of this Unit against `audience`; the inner error is
+/// the Bearer PR code.
+pub async fn verify_tcat(
+    state: &AppState,
+    jwt: &str,
+    audience: &str,
+    now: i64,
+) -> Result<std::result::Result<Claims, &'static str>> {
+    let Some(issuer) = token::peek_issuer(jwt) else {
+        return Ok(Err("PR401-AU-0006"));
+    };
+    let mode = state.settings.unit.cell_url_mode;
+    let Some(issuer_cell) = state.unit_url.cell_name_of(&issuer, mode) else {
+        // Issuers on other Units are verified through their __certs (not yet supported).
+        return Ok(Err("PR401-AU-0008"));
+    };
+    let (st, jwt, audience) = (state.clone(), jwt.to_owned(), audience.to_owned());
+    state
+        .db
+        .run(move |conn| {
+            let Some(row) = cell_repo::find_by_name(conn, &issuer_cell)? else {
+                return Ok(Err("PR401-AU-0008"));
+            };
+            if st.cell_url(&row.name) != issuer {
+                return Ok(Err("PR401-AU-0006"));
+            }
+            let keys: Vec<_> = crate::db::keys::of_cell(conn, &row.id)?
+                .iter()
+                .filter_map(|k| serde_json::from_str(&k.public_jwk).ok())
+                .filter_map(|jwk| crate::auth::keys::verifying_key_from_jwk(&jwk).ok())
+                .collect();
+            let lookup = |kid: &str| keys.iter().find(|k| k.kid() == kid).cloned();
+            Ok(token::verify_tcat(&jwt, &lookup, &audience, now).map_err(|e| e.pr_code()))
+        })
+        .await
+}
+
+/// This cell's roles for a visitor carrying `claims` (§3.4 role set per token).
+pub async fn visitor_roles(
+    state: &AppState,
+    cell_id: &str,
+    claims: &Claims,
+) -> Result<Vec<String>> {
+    let mode = state.settings.unit.cell_url_mode;
+    let issuer = claims
+        .orig_iss
+        .clone()
+        .unwrap_or_else(|| claims.iss.clone());
+    let forms = match state.unit_url.cell_name_of(&issuer, mode) {
+        Some(name) => local_cell_url_forms(&issuer, &name),
+        None => vec![issuer],
+    };
+    let (cell_id, token_roles) = (cell_id.to_owned(), claims.roles.clone());
+    state
+        .db
+        .run(move |conn| {
+            Ok::<_, Error>(repo::visitor_role_ids(
+                conn,
+                &cell_id,
+                &forms,
+                &token_roles,
+            )?)
+        })
+        .await
+}
+
+/// The owner spelling of a unit-user subject: `personium-localunit:` form for URLs on this
+/// Unit.
+pub fn owner_form(state: &AppState, subject: &str) -> String {
+    match subject.strip_prefix(state.unit_url.as_str()) {
+        Some(rest) => format!("personium-localunit:/{rest}"),
+        None => subject.to_owned(),
+    }
+}

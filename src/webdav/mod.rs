@@ -1,0 +1,4 @@
+//! WebDAV protocol pieces, independent of the server (`spec/personium-api.md` §3.3, §6): XML in
+//! and out, unit-tested without HTTP.
+
+pub mod acl_xml;
