@@ -21,6 +21,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .route("/__status", web::get().to(unit::status))
                 .route("/__ctl", web::route().to(unit::ctl))
                 .route("/__ctl/{tail:.*}", web::route().to(unit::ctl))
+                .route("/{cell}/__token", web::post().to(cell::token::token))
+                .route("/{cell}/__certs", web::get().to(cell::token::certs))
+                .route(
+                    "/{cell}/__mypassword",
+                    web::route().to(cell::token::my_password),
+                )
                 .route("/{cell}/__ctl", web::route().to(cell::ctl::dispatch))
                 .route(
                     "/{cell}/__ctl/{tail:.*}",

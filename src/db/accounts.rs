@@ -89,15 +89,21 @@ pub fn set_password(
     Ok(())
 }
 
-/// A role an account holds: (role id, role name, box name or `None` for box-less roles).
-pub type HeldRole = (String, String, Option<String>);
+/// A role an account holds: (role id, role name, box name or `None` for box-less roles, the
+/// box's Schema).
+pub type HeldRole = (String, String, Option<String>, Option<String>);
 
 /// The roles linked to an account.
 pub fn roles_of(conn: &mut DbConn, account_id: &str) -> DbResult<Vec<HeldRole>> {
     Ok(account_roles::table
         .inner_join(roles::table.left_join(boxes::table))
         .filter(account_roles::account_id.eq(account_id))
-        .select((roles::id, roles::name, boxes::name.nullable()))
+        .select((
+            roles::id,
+            roles::name,
+            boxes::name.nullable(),
+            boxes::schema_url.nullable(),
+        ))
         .order(roles::name)
         .load(conn)?)
 }

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod cells;
 pub mod ctl;
 pub mod dialect;
+pub mod grants;
 pub mod keys;
 pub mod migrate;
 pub mod schema;

@@ -8,7 +8,7 @@ use crate::auth::acl::{
 };
 use crate::auth::context::is_master_token;
 use crate::auth::privilege::{PrivSet, Privilege};
-use crate::auth::token::{self, Claims, TokenKind};
+use crate::auth::token::{self, Claims, TokenError, TokenKind};
 use crate::auth::AccessContext;
 use crate::db::{access as repo, cells as cell_repo};
 use crate::error::{codes, Error, Result};
@@ -295,7 +295,7 @@ async fn resolve_tcat(
     let verified = verify_tcat(state, bearer, &cell.url, now).await?;
     let claims = match verified {
         Ok(c) => c,
-        Err(code) => return Ok(Resolved::Invalid(code)),
+        Err(e) => return Ok(Resolved::Invalid(e.pr_code())),
     };
     let roles = visitor_roles(state, &cell.id, &claims).await?;
     Ok(Resolved::Visitor {
@@ -306,31 +306,31 @@ async fn resolve_tcat(
     })
 }
 
-/// Verifies a trans-cell token from a cell of this Unit against `audience`; the inner error is
-/// the Bearer PR code.
+/// Verifies a trans-cell token from a cell of this Unit against `audience`; the inner error
+/// says why it failed (each caller maps it to its own Personium code).
 pub async fn verify_tcat(
     state: &AppState,
     jwt: &str,
     audience: &str,
     now: i64,
-) -> Result<std::result::Result<Claims, &'static str>> {
+) -> Result<std::result::Result<Claims, TokenError>> {
     let Some(issuer) = token::peek_issuer(jwt) else {
-        return Ok(Err("PR401-AU-0006"));
+        return Ok(Err(TokenError::Malformed));
     };
     let mode = state.settings.unit.cell_url_mode;
     let Some(issuer_cell) = state.unit_url.cell_name_of(&issuer, mode) else {
         // Issuers on other Units are verified through their __certs (not yet supported).
-        return Ok(Err("PR401-AU-0008"));
+        return Ok(Err(TokenError::UnknownKey(issuer)));
     };
     let (st, jwt, audience) = (state.clone(), jwt.to_owned(), audience.to_owned());
     state
         .db
         .run(move |conn| {
             let Some(row) = cell_repo::find_by_name(conn, &issuer_cell)? else {
-                return Ok(Err("PR401-AU-0008"));
+                return Ok(Err(TokenError::UnknownKey(issuer)));
             };
             if st.cell_url(&row.name) != issuer {
-                return Ok(Err("PR401-AU-0006"));
+                return Ok(Err(TokenError::Malformed));
             }
             let keys: Vec<_> = crate::db::keys::of_cell(conn, &row.id)?
                 .iter()
@@ -338,7 +338,7 @@ pub async fn verify_tcat(
                 .filter_map(|jwk| crate::auth::keys::verifying_key_from_jwk(&jwk).ok())
                 .collect();
             let lookup = |kid: &str| keys.iter().find(|k| k.kid() == kid).cloned();
-            Ok(token::verify_tcat(&jwt, &lookup, &audience, now).map_err(|e| e.pr_code()))
+            Ok(token::verify_tcat(&jwt, &lookup, &audience, now))
         })
         .await
 }

@@ -7,4 +7,5 @@ mod architecture;
 mod cell_ctl;
 mod cell_root;
 mod helpers;
+mod token;
 mod unit_ctl;

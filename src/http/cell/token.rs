@@ -1,0 +1,84 @@
+//! `{C}__token`, `{C}__certs` and `{C}__mypassword` (`spec/personium-api.md` §5.1, §5.5).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::Engine;
+
+use crate::auth::AccessContext;
+use crate::domain::auth::grant::{self, TokenRequest};
+use crate::domain::auth::password_change;
+use crate::error::Result;
+use crate::http::extract::{header, state, Body};
+
+/// `Authorization: Basic base64(id:secret)` on the token endpoint (client authentication).
+fn basic_client(req: &HttpRequest) -> Option<std::result::Result<(String, String), ()>> {
+    let value = header(req, "Authorization")?;
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("Basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    Some(match decoded.as_deref().and_then(|s| s.split_once(':')) {
+        Some((id, secret)) => Ok((id.to_owned(), secret.to_owned())),
+        None => Err(()),
+    })
+}
+
+/// `POST {C}__token`
+pub async fn token(req: HttpRequest, cell: web::Path<String>, body: Body) -> Result<HttpResponse> {
+    let state = state(&req)?;
+    let mut params = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(&body.0) {
+        params
+            .entry(k.into_owned())
+            .or_insert_with(|| v.into_owned());
+    }
+    let client_ip = req.peer_addr().and_then(|a| match a.ip() {
+        IpAddr::V4(v4) => Some(v4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped(),
+    });
+    let request = TokenRequest {
+        params,
+        basic: basic_client(&req),
+        client_ip,
+    };
+    let resp = grant::token(state, &cell, request).await?;
+    let mut b = HttpResponse::Ok();
+    b.insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Pragma", "no-cache"));
+    if let Some(loc) = resp.location {
+        b.insert_header(("Location", loc));
+    }
+    Ok(b.content_type("application/json")
+        .body(resp.body.to_string()))
+}
+
+/// `GET {C}__certs`: the cell's public keys (JWKS).
+pub async fn certs(req: HttpRequest, cell: web::Path<String>) -> Result<HttpResponse> {
+    let state = state(&req)?;
+    let row = crate::domain::cells::find(state, &cell).await?;
+    let jwks = crate::domain::keys::jwks(state, &row.id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(jwks))
+}
+
+/// `PUT {C}__mypassword` + `X-Personium-Credential`: the caller's own password.
+pub async fn my_password(
+    req: HttpRequest,
+    ctx: AccessContext,
+    cell: web::Path<String>,
+) -> Result<HttpResponse> {
+    let state = state(&req)?;
+    if req.method().as_str() != "PUT" {
+        return Err(crate::http::odata::method_not_allowed());
+    }
+    let access = crate::domain::access::CellAccess::resolve(state, &ctx, &cell).await?;
+    password_change::change_own(state, &access, header(&req, "X-Personium-Credential")).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
