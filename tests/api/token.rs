@@ -140,7 +140,8 @@ async fn password_grant_issues_access_and_refresh_tokens() {
 #[actix_web::test]
 async fn token_endpoint_errors() {
     let app = setup().await;
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("grant_type", "password"), ("username", "me")],
             400,
