@@ -23,6 +23,10 @@ pub struct AppState {
     pub signing_keys: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<CellSigningKey>>>>,
     /// Serialises the rare, slow generation of a cell's first signing key.
     pub key_generation: Arc<tokio::sync::Mutex<()>>,
+    /// The one outbound HTTP client (timeouts set; redirects not followed).
+    pub http: reqwest::Client,
+    /// Public keys of cells on other Units.
+    pub remote_certs: crate::domain::certs::RemoteCerts,
 }
 
 impl AppState {
@@ -41,6 +45,16 @@ impl AppState {
         }
         let master_token = resolve_master_token(&settings)?;
         let unit_secret = resolve_unit_secret(&settings)?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(
+                settings.security.certs_fetch_timeout_secs,
+            ))
+            .connect_timeout(Duration::from_secs(
+                settings.security.certs_fetch_timeout_secs,
+            ))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("unitcell/", env!("CARGO_PKG_VERSION")))
+            .build()?;
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -49,6 +63,8 @@ impl AppState {
             unit_secret: Arc::new(unit_secret),
             signing_keys: Arc::default(),
             key_generation: Arc::default(),
+            http,
+            remote_certs: Default::default(),
         })
     }
 

@@ -438,6 +438,11 @@ pub fn peek(token: &str) -> Option<(TokenKind, &str)> {
     (looks_jws && token.split('.').count() == 3).then_some((TokenKind::TransCell, token))
 }
 
+/// The unverified `kid` of a trans-cell token's header.
+pub fn peek_kid(token: &str) -> Option<String> {
+    jsonwebtoken::decode_header(token).ok()?.kid
+}
+
 /// The unverified `iss` claim, so the caller knows which cell (and key, or `__certs`) to use.
 pub fn peek_issuer(token: &str) -> Option<String> {
     #[derive(Deserialize)]

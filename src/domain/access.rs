@@ -319,8 +319,16 @@ pub async fn verify_tcat(
     };
     let mode = state.settings.unit.cell_url_mode;
     let Some(issuer_cell) = state.unit_url.cell_name_of(&issuer, mode) else {
-        // Issuers on other Units are verified through their __certs (not yet supported).
-        return Ok(Err(TokenError::UnknownKey(issuer)));
+        // A cell on another Unit: its keys come from its __certs.
+        if !(issuer.starts_with("http://") || issuer.starts_with("https://"))
+            || !issuer.ends_with('/')
+        {
+            return Ok(Err(TokenError::Malformed));
+        }
+        let kid = token::peek_kid(jwt);
+        let keys = crate::domain::certs::keys_of(state, &issuer, kid.as_deref()).await?;
+        let lookup = |kid: &str| keys.iter().find(|k| k.kid() == kid).cloned();
+        return Ok(token::verify_tcat(jwt, &lookup, audience, now));
     };
     let (st, jwt, audience) = (state.clone(), jwt.to_owned(), audience.to_owned());
     state

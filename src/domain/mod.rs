@@ -6,6 +6,7 @@ pub mod acl;
 pub mod auth;
 pub mod body;
 pub mod cells;
+pub mod certs;
 pub mod ctl;
 pub mod etag;
 pub mod keys;

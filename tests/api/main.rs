@@ -8,4 +8,5 @@ mod cell_ctl;
 mod cell_root;
 mod helpers;
 mod token;
+mod two_units;
 mod unit_ctl;
