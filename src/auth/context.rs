@@ -15,8 +15,13 @@ pub enum Principal {
     Anonymous,
     /// The unit master token without `X-Personium-Unit-User`.
     UnitMaster,
-    /// A unit user: master token + `X-Personium-Unit-User: {subject}`.
+    /// A unit user: master token + `X-Personium-Unit-User: {subject}`, a unit user token (UUT)
+    /// from a trusted issuer, or a unit-local unit user token (`AU~`).
     UnitUser { subject: String },
+    /// A UUT carrying the issuer's `UnitAdmin` role (without `X-Personium-Unit-User`).
+    UnitAdmin,
+    /// A valid trans-cell token that is not a unit user token (`PR403-AU-0001` at unit level).
+    NotUnitUser,
     /// Credentials that could not be used; the code says why.
     Invalid(&'static Code),
 }
@@ -59,7 +64,8 @@ impl AccessContext {
     /// §4.1: unit-level operations need a unit token.
     pub fn require_unit(&self) -> Result<UnitActor> {
         match &self.principal {
-            Principal::UnitMaster => Ok(UnitActor::Master),
+            Principal::UnitMaster | Principal::UnitAdmin => Ok(UnitActor::Master),
+            Principal::NotUnitUser => Err(Error::new(&codes::PR403_AU_0001)),
             Principal::UnitUser { subject } => Ok(UnitActor::User {
                 subject: subject.clone(),
             }),

@@ -23,6 +23,8 @@ pub enum Resolved {
     UnitMaster,
     UnitUser {
         owner_match: bool,
+        admin: bool,
+        contents: CellContents,
     },
     UnitLocal {
         owner_match: bool,
@@ -93,10 +95,14 @@ impl CellAccess {
             Resolved::Anonymous => Caller::Anonymous,
             Resolved::Invalid(code) => Caller::Invalid(code),
             Resolved::UnitMaster => Caller::UnitMaster,
-            Resolved::UnitUser { owner_match } => Caller::UnitUser {
-                admin: false,
+            Resolved::UnitUser {
+                owner_match,
+                admin,
+                contents,
+            } => Caller::UnitUser {
+                admin: *admin,
                 owner_match: *owner_match,
-                contents: CellContents::None,
+                contents: *contents,
             },
             Resolved::UnitLocal { owner_match } => Caller::UnitLocal {
                 owner_match: *owner_match,
@@ -184,7 +190,11 @@ impl CellAccess {
         matches!(
             self.caller,
             Resolved::UnitMaster
-                | Resolved::UnitUser { owner_match: true }
+                | Resolved::UnitUser {
+                    owner_match: true,
+                    ..
+                }
+                | Resolved::UnitUser { admin: true, .. }
                 | Resolved::UnitLocal { owner_match: true }
         )
     }
@@ -212,6 +222,8 @@ async fn resolve_caller(
             None => Resolved::UnitMaster,
             Some(subject) => Resolved::UnitUser {
                 owner_match: cell.owner.as_deref() == Some(owner_form(state, subject).as_str()),
+                admin: false,
+                contents: CellContents::None,
             },
         });
     }
@@ -226,7 +238,7 @@ async fn resolve_caller(
                 Err(e) => Resolved::Invalid(e.pr_code()),
             },
         ),
-        Some((TokenKind::TransCell, _)) => resolve_tcat(state, cell, bearer, now).await,
+        Some((TokenKind::TransCell, _)) => resolve_tcat(state, ctx, cell, bearer, now).await,
         Some(_) => match token::verify_bearer_local(bearer, &state.cell_token_key(&cell.id), now) {
             Ok((kind, claims)) if claims.iss == cell.url => {
                 resolve_local(state, cell, kind, claims).await
@@ -285,9 +297,10 @@ async fn resolve_local(
     })
 }
 
-/// A trans-cell token issued by a cell of this Unit and addressed to this cell.
+/// A trans-cell token addressed to this cell (a visitor), or to the Unit (a unit user token).
 async fn resolve_tcat(
     state: &AppState,
+    ctx: &AccessContext,
     cell: &CellAccess,
     bearer: &str,
     now: i64,
@@ -295,6 +308,23 @@ async fn resolve_tcat(
     let verified = verify_tcat(state, bearer, &cell.url, now).await?;
     let claims = match verified {
         Ok(c) => c,
+        Err(TokenError::WrongTarget(_)) => {
+            return Ok(match unit_user_token(state, ctx, bearer, now).await? {
+                UnitToken::User { subject, contents } => Resolved::UnitUser {
+                    owner_match: cell.owner.as_deref()
+                        == Some(owner_form(state, &subject).as_str()),
+                    admin: false,
+                    contents,
+                },
+                UnitToken::Admin { contents } => Resolved::UnitUser {
+                    owner_match: false,
+                    admin: true,
+                    contents,
+                },
+                UnitToken::NotTrusted => Resolved::Invalid("PR401-AU-0006"),
+                UnitToken::Invalid(code) => Resolved::Invalid(code),
+            });
+        }
         Err(e) => return Ok(Resolved::Invalid(e.pr_code())),
     };
     let roles = visitor_roles(state, &cell.id, &claims).await?;
@@ -378,6 +408,113 @@ pub async fn visitor_roles(
             )?)
         })
         .await
+}
+
+/// What a token addressed to the Unit makes its bearer (§4.1 unit user tokens).
+pub enum UnitToken {
+    /// A unit user acting for `subject` (UUT, or UnitAdmin demoted by `X-Personium-Unit-User`).
+    User {
+        subject: String,
+        contents: CellContents,
+    },
+    /// A UUT with the issuer's `UnitAdmin` role.
+    Admin { contents: CellContents },
+    /// Valid, but the issuer is not a trusted unit user issuer.
+    NotTrusted,
+    /// Unusable; the Bearer PR code.
+    Invalid(&'static str),
+}
+
+/// Classifies a trans-cell token addressed to this Unit.
+pub async fn unit_user_token(
+    state: &AppState,
+    ctx: &AccessContext,
+    jwt: &str,
+    now: i64,
+) -> Result<UnitToken> {
+    let claims = match verify_tcat(state, jwt, state.unit_url.as_str(), now).await? {
+        Ok(c) => c,
+        Err(e) => return Ok(UnitToken::Invalid(e.pr_code())),
+    };
+    if !state
+        .settings
+        .security
+        .unit_user_issuers
+        .iter()
+        .any(|i| *i == claims.iss)
+    {
+        return Ok(UnitToken::NotTrusted);
+    }
+    let has = |role: &str| {
+        claims
+            .roles
+            .iter()
+            .any(|r| *r == format!("{}__role/__/{role}", claims.iss))
+    };
+    let contents = if has("CellContentsAdmin") {
+        CellContents::Admin
+    } else if has("CellContentsReader") {
+        CellContents::Reader
+    } else {
+        CellContents::None
+    };
+    Ok(
+        match (
+            has("UnitAdmin"),
+            ctx.unit_user.as_deref().filter(|s| !s.is_empty()),
+        ) {
+            (true, None) => UnitToken::Admin { contents },
+            (true, Some(subject)) => UnitToken::User {
+                subject: subject.to_owned(),
+                contents,
+            },
+            (false, _) => UnitToken::User {
+                subject: claims.sub,
+                contents,
+            },
+        },
+    )
+}
+
+/// The unit-level caller: the master token (classified already), a unit user token, or a
+/// unit-local unit user token (`AU~`).
+pub async fn for_unit(state: &AppState, ctx: &AccessContext) -> Result<AccessContext> {
+    use crate::auth::Principal;
+    let bearer = ctx
+        .authorization
+        .as_deref()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let (Principal::Invalid(_), Some(bearer)) = (&ctx.principal, bearer) else {
+        return Ok(ctx.clone());
+    };
+    let now = crate::model::time::now_ms() / 1000;
+    let principal = match token::peek(&bearer) {
+        Some((TokenKind::UnitLocalUnitUser, _)) => {
+            match token::verify_local(&bearer, &state.unit_token_key(), now) {
+                Ok((_, claims)) => Principal::UnitUser {
+                    subject: claims.sub,
+                },
+                Err(e) => {
+                    Principal::Invalid(codes::by_id(e.pr_code()).unwrap_or(&codes::PR401_AU_0006))
+                }
+            }
+        }
+        Some((TokenKind::TransCell, _)) => match unit_user_token(state, ctx, &bearer, now).await? {
+            UnitToken::User { subject, .. } => Principal::UnitUser { subject },
+            UnitToken::Admin { .. } => Principal::UnitAdmin,
+            UnitToken::NotTrusted => Principal::NotUnitUser,
+            UnitToken::Invalid(code) => {
+                Principal::Invalid(codes::by_id(code).unwrap_or(&codes::PR401_AU_0006))
+            }
+        },
+        _ => return Ok(ctx.clone()),
+    };
+    Ok(AccessContext {
+        principal,
+        ..ctx.clone()
+    })
 }
 
 /// The owner spelling of a unit-user subject: `personium-localunit:` form for URLs on this

@@ -55,7 +55,9 @@ fn parse_name(obj: &serde_json::Map<String, serde_json::Value>) -> Result<String
 
 /// `POST /__ctl/Cell`
 pub async fn create(state: &AppState, ctx: &AccessContext, body: &[u8]) -> Result<Cell> {
-    let actor = ctx.require_unit()?;
+    let actor = crate::domain::access::for_unit(state, ctx)
+        .await?
+        .require_unit()?;
     let obj = body::parse_object(body)?;
     let name = parse_name(&obj)?;
     let owner = owner_of(state, &actor);
@@ -107,7 +109,9 @@ async fn load(state: &AppState, name: &str) -> Result<CellRow> {
 
 /// `GET /__ctl/Cell('name')`
 pub async fn get(state: &AppState, ctx: &AccessContext, name: &str) -> Result<Cell> {
-    let actor = ctx.require_unit()?;
+    let actor = crate::domain::access::for_unit(state, ctx)
+        .await?
+        .require_unit()?;
     let row = load(state, name).await?;
     check_owner(state, &actor, &row).map_err(|_| Error::new(&codes::PR404_OD_0002))?;
     Ok(Cell { row })
@@ -119,7 +123,9 @@ pub async fn list(
     ctx: &AccessContext,
     options: QueryOptions,
 ) -> Result<Page<CellRow>> {
-    let actor = ctx.require_unit()?;
+    let actor = crate::domain::access::for_unit(state, ctx)
+        .await?
+        .require_unit()?;
     let owner = match &actor {
         UnitActor::Master => None,
         UnitActor::User { .. } => Some(owner_of(state, &actor).unwrap_or_default()),
@@ -138,7 +144,9 @@ pub async fn rename(
     if_match: Option<&str>,
     body: &[u8],
 ) -> Result<Cell> {
-    let actor = ctx.require_unit()?;
+    let actor = crate::domain::access::for_unit(state, ctx)
+        .await?
+        .require_unit()?;
     let obj = body::parse_object(body)?;
     let new_name = parse_name(&obj)?;
     let row = load(state, name).await?;
@@ -174,7 +182,9 @@ pub async fn delete(
     name: &str,
     if_match: Option<&str>,
 ) -> Result<()> {
-    let actor = ctx.require_unit()?;
+    let actor = crate::domain::access::for_unit(state, ctx)
+        .await?
+        .require_unit()?;
     let row = load(state, name).await?;
     check_owner(state, &actor, &row)?;
     etag::check_if_match(if_match, &etag::weak(row.version, row.updated))?;
@@ -202,7 +212,9 @@ pub async fn delete_recursive(
     name: &str,
     recursive: Option<&str>,
 ) -> Result<()> {
-    let actor = ctx.require_unit()?;
+    let actor = crate::domain::access::for_unit(state, ctx)
+        .await?
+        .require_unit()?;
     let row = load(state, name)
         .await
         .map_err(|_| Error::new(&codes::PR404_DV_0003))?;

@@ -10,3 +10,4 @@ mod helpers;
 mod token;
 mod two_units;
 mod unit_ctl;
+mod unit_users;
