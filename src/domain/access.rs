@@ -244,6 +244,9 @@ async fn resolve_caller(
                 resolve_local(state, cell, kind, claims).await
             }
             Ok(_) => Ok(Resolved::Invalid("PR401-AU-0006")),
+            // COMPAT(personium): a cell token that this cell's key does not open (another
+            // cell's, or forged) cannot be read there: a parse error, not a signature error.
+            Err(TokenError::BadSignature) => Ok(Resolved::Invalid("PR401-AU-0006")),
             Err(e) => Ok(Resolved::Invalid(e.pr_code())),
         },
         None => Ok(Resolved::Invalid("PR401-AU-0006")),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod authorization;
 mod cell_ctl;
 mod cell_root;
 mod helpers;

@@ -29,9 +29,10 @@ pub async fn change_own(
                 .header("WWW-Authenticate", format!("Bearer realm=\"{}\"", cell.url)));
         }
         Resolved::Invalid(code) => {
-            return Err(Error::new(
-                codes::by_id(code).unwrap_or(&codes::PR401_AU_0006),
-            ));
+            return Err(
+                Error::new(codes::by_id(code).unwrap_or(&codes::PR401_AU_0006))
+                    .header("WWW-Authenticate", format!("Bearer realm=\"{}\"", cell.url)),
+            );
         }
         _ => return Err(Error::new(&codes::PR403_AU_0002)),
     };
