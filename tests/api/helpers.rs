@@ -124,6 +124,12 @@ impl Req<'_> {
         self
     }
 
+    /// The client address the server sees.
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.req = self.req.peer_addr(addr.parse().unwrap());
+        self
+    }
+
     pub fn bearer(self, token: &str) -> Self {
         self.header("Authorization", &format!("Bearer {token}"))
     }

@@ -620,3 +620,68 @@ async fn cell_acl_documents() {
         .await
         .assert_error(403, "PR403-AU-0002");
 }
+
+#[actix_web::test]
+async fn lockout_after_repeated_failures() {
+    let app = TestApp::spawn_with(|s| {
+        s.security.auth_retry_interval_ms = 0;
+        s.security.lock_count = 2;
+        s.security.lock_secs = 600;
+    })
+    .await
+    .with_cell("c1")
+    .await;
+    account(&app, "c1", "me", "password1").await;
+    for _ in 0..2 {
+        let r = token(
+            &app,
+            "c1",
+            &[
+                ("grant_type", "password"),
+                ("username", "me"),
+                ("password", "nope-nope"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 400);
+    }
+    let r = token(
+        &app,
+        "c1",
+        &[
+            ("grant_type", "password"),
+            ("username", "me"),
+            ("password", "password1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 400, "locked account logged in: {}", r.text());
+    assert!(r.text().contains("PR400-AN-0017"));
+}
+
+#[actix_web::test]
+async fn ip_address_ranges_limit_logins() {
+    let app = setup().await;
+    app.req("MERGE", "/c1/__ctl/Account('me')")
+        .master()
+        .json(&json!({"IPAddressRange": "10.1.0.0/16"}))
+        .send()
+        .await;
+    let body = form(&[
+        ("grant_type", "password"),
+        ("username", "me"),
+        ("password", "password1"),
+    ]);
+    let send = |ip: &'static str| {
+        app.post("/c1/__token")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .peer(ip)
+            .body(body.clone())
+            .send()
+    };
+    let r = send("10.2.0.1:5000").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    std::thread::sleep(std::time::Duration::from_millis(350));
+    let r = send("10.1.200.7:5000").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
