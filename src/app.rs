@@ -22,6 +22,21 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .route("/__ctl", web::route().to(unit::ctl))
                 .route("/__ctl/{tail:.*}", web::route().to(unit::ctl))
                 .route("/{cell}/__token", web::post().to(cell::token::token))
+                .route("/{cell}/__authz", web::route().to(cell::authz::authz))
+                .route(
+                    "/{cell}/__html/error",
+                    web::route().to(cell::authz::html_error),
+                )
+                .route(
+                    "/{cell}/__introspect",
+                    web::route().to(cell::authz::introspect),
+                )
+                .route("/{cell}/__box", web::route().to(cell::authz::box_url))
+                .route("/{cell}/__role", web::route().to(cell::authz::role))
+                .route(
+                    "/{cell}/__role/{tail:.*}",
+                    web::route().to(cell::authz::role),
+                )
                 .route("/{cell}/__certs", web::get().to(cell::token::certs))
                 .route(
                     "/{cell}/__mypassword",

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod box_lookup;
 pub mod cells;
 pub mod ctl;
 pub mod dialect;

@@ -443,8 +443,7 @@ pub async fn unit_user_token(
         .settings
         .security
         .unit_user_issuers
-        .iter()
-        .any(|i| *i == claims.iss)
+        .contains(&claims.iss)
     {
         return Ok(UnitToken::NotTrusted);
     }

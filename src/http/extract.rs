@@ -63,3 +63,34 @@ impl FromRequest for Body {
         })
     }
 }
+
+/// `Authorization: Basic base64(id:secret)` with both parts form-encoded (RFC 6749 §2.3.1,
+/// as Personium's `parseBasicAuthzHeader`: either base64 alphabet); `Err` when present but
+/// malformed.
+pub fn basic_credentials(req: &HttpRequest) -> Option<std::result::Result<(String, String), ()>> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let (scheme, rest) = header(req, "Authorization")?.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("Basic") {
+        return None;
+    }
+    let rest = rest.trim();
+    let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(rest).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let form_decode = |s: &str| {
+        let plus_as_space = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&plus_as_space)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .ok()
+    };
+    Some(
+        decoded
+            .as_deref()
+            .and_then(|s| s.split_once(':'))
+            .and_then(|(id, secret)| Some((form_decode(id)?, form_decode(secret)?)))
+            .ok_or(()),
+    )
+}

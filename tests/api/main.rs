@@ -5,6 +5,7 @@
 
 mod architecture;
 mod authorization;
+mod authz;
 mod cell_ctl;
 mod cell_root;
 mod helpers;

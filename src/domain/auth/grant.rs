@@ -1,5 +1,6 @@
-//! `POST {C}__token` (`spec/personium-api.md` §5.1): the password, refresh-token and
-//! saml2-bearer grants, `p_target` trans-cell tokens, lifetimes, and Personium's response body.
+//! `POST {C}__token` (`spec/personium-api.md` §5.1): the password, refresh-token,
+//! saml2-bearer and authorization-code grants, `p_target` trans-cell tokens, lifetimes, and
+//! Personium's response body.
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -115,6 +116,7 @@ pub async fn token(state: &AppState, cell_name: &str, req: TokenRequest) -> Resu
         Some("urn:ietf:params:oauth:grant-type:saml2-bearer") => {
             issuer.assertion(&req, &client, scope, p_target, life).await
         }
+        Some("authorization_code") => issuer.code(&req, &client, p_target, life).await,
         Some(other) => Err(fail(&codes::PR400_AN_0001, &realm).param(other)),
         None => Err(fail(&codes::PR400_AN_0016, &realm).param("grant_type")),
     }
@@ -414,5 +416,81 @@ impl Issuer<'_> {
             visitor: true,
         };
         self.issue(grant, client, p_target, life).await
+    }
+
+    /// `grant_type=authorization_code`: a `GC~` from `__authz`, used once, by the client it
+    /// was issued to; an `id_token` too when its scope had `openid`.
+    async fn code(
+        &self,
+        req: &TokenRequest,
+        client: &Client,
+        p_target: Option<String>,
+        life: Lifetimes,
+    ) -> Result<TokenResponse> {
+        // COMPAT(personium): a missing code is an invalid code, not a missing parameter.
+        let code = req
+            .get("code")
+            .ok_or_else(|| self.err(&codes::PR400_AN_0019))?;
+        let Some(schema) = client.schema.clone() else {
+            return Err(self.err(&codes::PR401_AN_0021));
+        };
+        if req.get("p_owner") == Some("true") {
+            return Err(self.err(&codes::PR400_AN_0008));
+        }
+        let now = now_ms() / 1000;
+        let claims = match token::verify_local(code, &self.key(), now) {
+            Ok((TokenKind::GrantCode, c)) if c.iss == self.url => c,
+            Ok(_) => return Err(self.err(&codes::PR400_AN_0019)),
+            Err(e) => {
+                let id = e.pr_code_as_grant_code();
+                return Err(self.err(codes::by_id(id).unwrap_or(&codes::PR400_AN_0019)));
+            }
+        };
+        let bound = claims.client_id.clone().unwrap_or_default();
+        if client.client_id.as_deref() != Some(bound.as_str()) {
+            return Err(self.err(&codes::PR401_AN_0020).param(&bound).param(&schema));
+        }
+        let (jti, cell_id) = (claims.jti.clone().unwrap_or_default(), self.cell_id.clone());
+        let account = access::account_of(&claims.sub).to_owned();
+        let held = self
+            .state
+            .db
+            .run(move |conn| {
+                crate::db::transaction(conn, |conn| {
+                    if !grants::consume(conn, &jti, &cell_id)? {
+                        return Ok::<_, Error>(None);
+                    }
+                    match accounts::find_login(conn, &cell_id, &account)? {
+                        Some(login) => Ok(Some(accounts::roles_of(conn, &login.id)?)),
+                        None => Ok(None),
+                    }
+                })
+            })
+            .await?
+            .ok_or_else(|| self.err(&codes::PR400_AN_0019))?;
+        let grant = Grant {
+            subject: claims.sub.clone(),
+            role_ids: Vec::new(),
+            role_urls: self.role_urls(&held),
+            scope: claims.scope.clone(),
+            orig_iss: None,
+            visitor: false,
+        };
+        let mut resp = self.issue(grant, client, p_target, life).await?;
+        if claims.scope.iter().any(|s| s == "openid") {
+            let key = crate::domain::keys::signing_key(self.state, &self.cell_id).await?;
+            // COMPAT(personium): `aud` is the client's token schema (`#c` kept).
+            let id_token = token::issue_id_token(
+                &self.url,
+                access::account_of(&claims.sub),
+                &schema,
+                now,
+                claims.nonce.as_deref(),
+                &key,
+            )
+            .map_err(Error::internal)?;
+            resp.body["id_token"] = Json::String(id_token);
+        }
+        Ok(resp)
     }
 }

@@ -4,30 +4,12 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use base64::Engine;
 
 use crate::auth::AccessContext;
 use crate::domain::auth::grant::{self, TokenRequest};
 use crate::domain::auth::password_change;
 use crate::error::Result;
 use crate::http::extract::{header, state, Body};
-
-/// `Authorization: Basic base64(id:secret)` on the token endpoint (client authentication).
-fn basic_client(req: &HttpRequest) -> Option<std::result::Result<(String, String), ()>> {
-    let value = header(req, "Authorization")?;
-    let (scheme, rest) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("Basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(rest.trim())
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok());
-    Some(match decoded.as_deref().and_then(|s| s.split_once(':')) {
-        Some((id, secret)) => Ok((id.to_owned(), secret.to_owned())),
-        None => Err(()),
-    })
-}
 
 /// `POST {C}__token`
 pub async fn token(req: HttpRequest, cell: web::Path<String>, body: Body) -> Result<HttpResponse> {
@@ -44,7 +26,7 @@ pub async fn token(req: HttpRequest, cell: web::Path<String>, body: Body) -> Res
     });
     let request = TokenRequest {
         params,
-        basic: basic_client(&req),
+        basic: crate::http::extract::basic_credentials(&req),
         client_ip,
     };
     let resp = grant::token(state, &cell, request).await?;

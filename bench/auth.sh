@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Load benchmark of an authenticated read (issue: access control):
+#   GET /bench/__ctl/Role('r1') with an AR~ token whose account holds 10 roles, each granted by
+#   the cell ACL — token check, role lookup, ACL decision and the entity read on every request.
+# Target: p99 under 5 ms at 64 connections.
+#
+#   bench/auth.sh [path/to/unitcell]      # no argument: cargo build --release
+#   BACKEND=postgres bench/auth.sh        # PostgreSQL in a fresh database (dropped afterwards)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LUA_DIR="$ROOT/bench/lua"
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-"1 16 64"}
+BACKEND=${BACKEND:-sqlite}
+TARGET_P99_MS=${TARGET_P99_MS:-5}
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+if [ $# -ge 1 ]; then BIN=$(realpath "$1"); else
+  (cd "$ROOT" && cargo build --release --quiet); BIN="$ROOT/target/release/unitcell"; fi
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; }
+
+data=$(mktemp -d); pid=""; pg_db=""
+cleanup() {
+  [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  [ -n "$pg_db" ] && dropdb -h 127.0.0.1 -U postgres --if-exists "$pg_db" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+mt="bench-master-$RANDOM$RANDOM"
+env_db=()
+if [ "$BACKEND" = postgres ]; then
+  pg_db="bench_auth_$RANDOM$RANDOM"
+  createdb -h 127.0.0.1 -U postgres "$pg_db"
+  env_db=(UNITCELL__DB__URL="postgres://postgres@127.0.0.1:5432/$pg_db")
+fi
+env "${env_db[@]}" ${BENCH_ENV:-} UNITCELL__UNIT__MASTER_TOKEN="$mt" "$BIN" serve --listen "127.0.0.1:$port" \
+  --unit-url "$base/" --data-dir "$data" >"$data/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -fs "$base/__status" >/dev/null 2>&1 && break; sleep 0.1; done
+
+post() { curl -fsS -o /dev/null -X POST "$base$1" -H "Authorization: Bearer $mt" -H "Content-Type: application/json" "${@:3}" -d "$2"; }
+post /__ctl/Cell '{"Name":"bench"}'
+post /bench/__ctl/Account '{"Name":"me"}' -H "X-Personium-Credential: bench-pass"
+aces=""
+for i in $(seq 1 10); do
+  post /bench/__ctl/Role "{\"Name\":\"r$i\"}"
+  post "/bench/__ctl/Account('me')/\$links/_Role" "{\"uri\":\"$base/bench/__ctl/Role('r$i')\"}"
+  aces="$aces<D:ace><D:principal><D:href>r$i</D:href></D:principal><D:grant><D:privilege><p:auth-read/></D:privilege></D:grant></D:ace>"
+done
+curl -fsS -o /dev/null -X ACL "$base/bench/" -H "Authorization: Bearer $mt" -d \
+  "<D:acl xmlns:D=\"DAV:\" xmlns:p=\"urn:x-personium:xmlns\" xml:base=\"$base/bench/__role/__/\">$aces</D:acl>"
+token=$(curl -fsS -X POST "$base/bench/__token" -d grant_type=password -d username=me -d password=bench-pass \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+url="$base/bench/__ctl/Role('r1')"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url")" = 200 ] || { log "token check failed"; exit 1; }
+
+printf '%-8s %-6s %10s %9s %9s %8s\n' backend conns req/s p50_ms p99_ms non2xx
+status=0
+for c in $CONNS; do
+  threads=$(( c < 2 ? 1 : 2 ))
+  line=$(cd "$LUA_DIR" && LUA_DIR="$LUA_DIR" TOKEN="$token" wrk -t"$threads" -c"$c" -d"$DURATION" --timeout 10s \
+    -s "$LUA_DIR/get.lua" "$url" | grep '^RESULT')
+  read -r _ rps p50 p99 _ bad errs <<<"$line"
+  printf '%-8s %-6s %10s %9s %9s %8s\n' "$BACKEND" "$c" "$rps" "$p50" "$p99" "$((bad + errs))"
+  if [ "$c" = 64 ] && ! python3 -c "import sys; sys.exit(0 if $p99 < $TARGET_P99_MS else 1)"; then status=1; fi
+  [ "$((bad + errs))" = 0 ] || status=1
+done
+[ "$status" = 0 ] && log "target met: p99 < ${TARGET_P99_MS} ms at 64 connections" || log "target NOT met"
+exit "$status"
