@@ -1,0 +1,12 @@
+DROP INDEX roles_cell_name;
+DROP INDEX relations_cell_name;
+DROP INDEX rules_cell_name;
+DROP INDEX accounts_cell_order;
+DROP INDEX roles_cell_order;
+DROP INDEX boxes_cell_order;
+DROP INDEX relations_cell_order;
+DROP INDEX ext_cells_cell_order;
+DROP INDEX ext_roles_cell_order;
+DROP INDEX rules_cell_order;
+DROP INDEX received_messages_cell_order;
+DROP INDEX sent_messages_cell_order;
