@@ -85,6 +85,7 @@ pub struct SecuritySettings {
     pub unit_user_issuers: Vec<String>,
     pub certs_cache_secs: u64,
     pub certs_fetch_timeout_secs: u64,
+    pub access_cache_ttl_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -27,6 +27,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Public keys of cells on other Units.
     pub remote_certs: crate::domain::certs::RemoteCerts,
+    /// Cells, ACLs and account roles on the authorization hot path.
+    pub access_cache: Arc<crate::domain::cache::AccessCache>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("unitcell/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let access_cache_ttl = Duration::from_millis(settings.security.access_cache_ttl_ms);
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -65,6 +68,7 @@ impl AppState {
             key_generation: Arc::default(),
             http,
             remote_certs: Default::default(),
+            access_cache: Arc::new(crate::domain::cache::AccessCache::new(access_cache_ttl)),
         })
     }
 

@@ -10,10 +10,12 @@ use crate::auth::context::is_master_token;
 use crate::auth::privilege::{PrivSet, Privilege};
 use crate::auth::token::{self, Claims, TokenError, TokenKind};
 use crate::auth::AccessContext;
+use crate::db::DbConn;
 use crate::db::{access as repo, cells as cell_repo};
 use crate::error::{codes, Error, Result};
 use crate::model::url::local_cell_url_forms;
 use crate::state::AppState;
+use std::sync::Arc;
 
 /// The caller, resolved against one cell.
 #[derive(Clone, Debug)]
@@ -33,7 +35,7 @@ pub enum Resolved {
     Basic,
     Account {
         account: String,
-        roles: Vec<String>,
+        roles: Arc<[String]>,
         schema: Option<String>,
         scope: String,
     },
@@ -55,7 +57,7 @@ pub struct CellAccess {
     pub name: String,
     pub url: String,
     pub owner: Option<String>,
-    pub acl: Acl,
+    pub acl: Arc<Acl>,
     pub caller: Resolved,
 }
 
@@ -66,22 +68,32 @@ fn scope_set(scope: &str) -> PrivSet {
 impl CellAccess {
     /// Looks the cell up (`PR404-DV-0003`) and resolves the caller against it.
     pub async fn resolve(state: &AppState, ctx: &AccessContext, cell: &str) -> Result<CellAccess> {
-        let row = crate::domain::cells::find(state, cell).await?;
-        let url = state.cell_url(&row.name);
-        let acl = match row.acl.as_deref() {
-            Some(json) => Acl::from_json(json).map_err(Error::internal)?,
-            None => Acl::default(),
-        };
+        let row = crate::domain::cells::cached(state, cell).await?;
         let mut access = CellAccess {
-            id: row.id,
-            name: row.name,
-            url,
-            owner: row.owner,
-            acl,
+            id: row.id.clone(),
+            name: row.name.clone(),
+            url: state.cell_url(&row.name),
+            owner: row.owner.clone(),
+            acl: row.acl.clone(),
             caller: Resolved::Anonymous,
         };
         access.caller = resolve_caller(state, ctx, &access).await?;
         Ok(access)
+    }
+
+    /// Runs a write to this cell in one transaction, then drops what the access cache holds
+    /// about the cell (its row, ACL and account roles), committed or not.
+    pub async fn write<T, F>(&self, state: &AppState, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let out = state
+            .db
+            .run(move |conn| crate::db::transaction(conn, f))
+            .await;
+        state.access_cache.invalidate(&self.id, &self.name);
+        out
     }
 
     fn with_caller<T>(&self, f: impl FnOnce(&Caller<'_>) -> T) -> T {
@@ -268,14 +280,7 @@ async fn resolve_local(
     Ok(match kind {
         TokenKind::ResidentAccess => {
             let account = account_of(&claims.sub).to_owned();
-            let (cell_id, name) = (cell.id.clone(), account.clone());
-            let roles = state
-                .db
-                .run(move |conn| {
-                    Ok::<_, Error>(repo::account_role_ids_by_name(conn, &cell_id, &name)?)
-                })
-                .await?
-                .unwrap_or_default();
+            let roles = account_roles(state, &cell.id, &account).await?;
             Resolved::Account {
                 account,
                 roles,
@@ -298,6 +303,24 @@ async fn resolve_local(
         }
         _ => Resolved::Invalid("PR401-AU-0006"),
     })
+}
+
+/// The role ids of a resident account, through the access cache (none for an unknown account).
+async fn account_roles(state: &AppState, cell_id: &str, account: &str) -> Result<Arc<[String]>> {
+    let cache = &state.access_cache;
+    if let Some(roles) = cache.roles(cell_id, account) {
+        return Ok(roles);
+    }
+    let since = cache.generation();
+    let (id, name) = (cell_id.to_owned(), account.to_owned());
+    let roles: Arc<[String]> = state
+        .db
+        .run(move |conn| Ok::<_, Error>(repo::account_role_ids_by_name(conn, &id, &name)?))
+        .await?
+        .unwrap_or_default()
+        .into();
+    cache.put_roles(since, cell_id, account, roles.clone());
+    Ok(roles)
 }
 
 /// A trans-cell token addressed to this cell (a visitor), or to the Unit (a unit user token).

@@ -2,6 +2,8 @@
 //! ACL, principals are stored by role id (so renaming a role keeps its ACEs), and PROPFIND shows
 //! the ACL with hrefs relative to `xml:base`.
 
+use std::sync::Arc;
+
 use crate::auth::acl::{AcePrincipal, Acl, RoleId};
 use crate::auth::privilege::Privilege;
 use crate::db::{access as repo, cells as cell_repo};
@@ -18,32 +20,28 @@ pub async fn set_cell_acl(state: &AppState, cell: &CellAccess, body: &[u8]) -> R
     cell.require(Privilege::Acl)?;
     let doc = acl_xml::parse_acl(body, AclLevel::Cell)?;
     let (cell_id, cell_url) = (cell.id.clone(), cell.url.clone());
-    state
-        .db
-        .run(move |conn| {
-            crate::db::transaction(conn, |conn| {
-                let base = doc.base.clone().unwrap_or_default();
-                let acl = doc.to_acl(&cell_url, |bx, role| -> Result<RoleId> {
-                    if let Some(name) = bx {
-                        if repo::box_id(conn, &cell_id, name)?.is_none() {
-                            return Err(AclError::BoxNotFound(base.clone()).into());
-                        }
-                    }
-                    repo::role_id(conn, &cell_id, bx, role)?
-                        .map(RoleId)
-                        .ok_or_else(|| AclError::RoleNotFound.into())
-                })?;
-                cell_repo::set_acl(conn, &cell_id, &acl.to_json(), now_ms())?;
-                Ok::<_, Error>(())
-            })
-        })
-        .await
+    cell.write(state, move |conn| {
+        let base = doc.base.clone().unwrap_or_default();
+        let acl = doc.to_acl(&cell_url, |bx, role| -> Result<RoleId> {
+            if let Some(name) = bx {
+                if repo::box_id(conn, &cell_id, name)?.is_none() {
+                    return Err(AclError::BoxNotFound(base.clone()).into());
+                }
+            }
+            repo::role_id(conn, &cell_id, bx, role)?
+                .map(RoleId)
+                .ok_or_else(|| AclError::RoleNotFound.into())
+        })?;
+        cell_repo::set_acl(conn, &cell_id, &acl.to_json(), now_ms())?;
+        Ok::<_, Error>(())
+    })
+    .await
 }
 
 /// The `<acl>` element of a cell's PROPFIND (inside a multistatus whose default namespace is
 /// `DAV:`).
 pub async fn render_cell_acl(state: &AppState, cell: &CellAccess) -> Result<String> {
-    let acl: Acl = cell.acl.clone();
+    let acl: Arc<Acl> = cell.acl.clone();
     let ids: Vec<String> = acl
         .aces
         .iter()

@@ -5,12 +5,14 @@ use crate::auth::context::UnitActor;
 use crate::auth::AccessContext;
 use crate::db::cells::{self as repo, CellRow, NewCell};
 use crate::db::dialect::Page;
+use crate::domain::cache::CachedCell;
 use crate::domain::{body, etag};
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
 use crate::model::NameKind;
 use crate::odata::query::QueryOptions;
 use crate::state::AppState;
+use std::sync::Arc;
 
 /// A cell row with its ETag.
 pub struct Cell {
@@ -164,6 +166,7 @@ pub async fn rename(
             Err(e) => Err(e.into()),
         })
         .await?;
+    state.access_cache.invalidate(&row.id, name);
     tracing::info!(cell = %name, new_name = %new_name, "cell renamed");
     Ok(Cell {
         row: CellRow {
@@ -201,6 +204,7 @@ pub async fn delete(
             })
         })
         .await?;
+    state.access_cache.invalidate(&row.id, name);
     tracing::info!(cell = %name, "cell deleted");
     Ok(())
 }
@@ -231,8 +235,31 @@ pub async fn delete_recursive(
             })
         })
         .await?;
+    state.access_cache.invalidate(&row.id, name);
     tracing::info!(cell = %name, "cell deleted recursively");
     Ok(())
+}
+
+/// The cell of a cell-level request, through the access cache (`PR404-DV-0003` when absent).
+pub async fn cached(state: &AppState, name: &str) -> Result<Arc<CachedCell>> {
+    let cache = &state.access_cache;
+    if let Some(cell) = cache.cell(name) {
+        return Ok(cell);
+    }
+    let since = cache.generation();
+    let row = find(state, name).await?;
+    let acl = match row.acl.as_deref() {
+        Some(json) => crate::auth::acl::Acl::from_json(json).map_err(Error::internal)?,
+        None => Default::default(),
+    };
+    let cell = Arc::new(CachedCell {
+        id: row.id,
+        name: row.name,
+        owner: row.owner,
+        acl: Arc::new(acl),
+    });
+    cache.put_cell(since, cell.clone());
+    Ok(cell)
 }
 
 /// Finds a cell for cell-level requests (`PR404-DV-0003` when absent).

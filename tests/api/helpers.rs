@@ -100,6 +100,73 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Posts a form (`application/x-www-form-urlencoded`).
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Resp {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.post(path)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+    }
+
+    /// A password grant that must succeed; the token response.
+    pub async fn password_grant(&self, cell: &str, user: &str, password: &str) -> Value {
+        let r = self
+            .post_form(
+                &format!("/{cell}/__token"),
+                &[
+                    ("grant_type", "password"),
+                    ("username", user),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "password grant for {user}: {}", r.text());
+        r.json()
+    }
+
+    /// Creates (with the master token) an account with a password and cell-level roles
+    /// linked to it.
+    pub async fn account_with_roles(
+        &self,
+        cell: &str,
+        account: &str,
+        password: &str,
+        roles: &[&str],
+    ) {
+        let r = self
+            .post(&format!("/{cell}/__ctl/Account"))
+            .master()
+            .header("X-Personium-Credential", password)
+            .json(&serde_json::json!({ "Name": account }))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "create account {account}: {}", r.text());
+        for role in roles {
+            let r = self
+                .post(&format!("/{cell}/__ctl/Role"))
+                .master()
+                .json(&serde_json::json!({ "Name": role }))
+                .send()
+                .await;
+            assert!(
+                matches!(r.status, 201 | 409),
+                "create role {role}: {}",
+                r.text()
+            );
+            let r = self
+                .post(&format!("/{cell}/__ctl/Account('{account}')/$links/_Role"))
+                .master()
+                .json(&serde_json::json!({ "uri": format!("{UNIT}{cell}/__ctl/Role('{role}')") }))
+                .send()
+                .await;
+            assert_eq!(r.status, 204, "link role {role}: {}", r.text());
+        }
+    }
+
     /// Creates a cell with the master token.
     pub async fn with_cell(self, name: &str) -> TestApp {
         let r = self

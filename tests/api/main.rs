@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_cache;
 mod architecture;
 mod authorization;
 mod authz;

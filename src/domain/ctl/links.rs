@@ -8,7 +8,7 @@ use super::ops::{self, CellAccess};
 use super::sets::{self, NavDef, NavKind, SetDef};
 use crate::db::ctl::{self as repo, CtlRow, Parent, Scope};
 use crate::db::dialect::Page;
-use crate::db::{self, DbConn};
+use crate::db::DbConn;
 use crate::domain::body;
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
@@ -170,17 +170,13 @@ pub async fn create_link(
     let target_key =
         keys::parse_target_url(&cell.url, target_set, body::required_str(&obj, "uri")?)?;
     let cell_id = cell.id.clone();
-    state
-        .db
-        .run(move |conn| {
-            db::transaction(conn, |conn| {
-                let row = ops::find(conn, &cell_id, set, &key)?;
-                let target = ops::find(conn, &cell_id, target_set, &target_key)
-                    .map_err(|_| Error::new(&codes::PR400_OD_0024).param("uri"))?;
-                add_link(conn, set, nav, target_set, &row, &target)
-            })
-        })
-        .await
+    cell.write(state, move |conn| {
+        let row = ops::find(conn, &cell_id, set, &key)?;
+        let target = ops::find(conn, &cell_id, target_set, &target_key)
+            .map_err(|_| Error::new(&codes::PR400_OD_0024).param("uri"))?;
+        add_link(conn, set, nav, target_set, &row, &target)
+    })
+    .await
 }
 
 /// `DELETE {C}__ctl/{Set}({key})/$links/{_Nav}({target key})`
@@ -198,42 +194,38 @@ pub async fn delete_link(
     cell.require(target_set.write_privilege)?;
     let target_key = keys::resolve(target_set, target)?;
     let cell_id = cell.id.clone();
-    state
-        .db
-        .run(move |conn| {
-            db::transaction(conn, |conn| {
-                let row = ops::find(conn, &cell_id, set, &key)?;
-                let target = ops::find(conn, &cell_id, target_set, &target_key)?;
-                let now = now_ms();
-                let removed = match nav.kind {
-                    NavKind::Many(table, mine, theirs) => {
-                        repo::unlink(conn, table, (mine, theirs), (&row.id, &target.id))?
-                    }
-                    // An ExtRole always belongs to a Relation: that link cannot be removed.
-                    NavKind::Parent if set.table.parent == Parent::Relation => {
-                        return Err(Error::new(&codes::PR400_OD_0008));
-                    }
-                    NavKind::Children(_) if target_set.table.parent == Parent::Relation => {
-                        return Err(Error::new(&codes::PR400_OD_0008));
-                    }
-                    NavKind::Parent if parent_of(&row) == Some(target.id.as_str()) => {
-                        repo::set_column(conn, set.table, &row.id, parent_column(set), None, now)
-                            .map_err(ops::conflict)?
-                    }
-                    NavKind::Children(column) if parent_of(&target) == Some(row.id.as_str()) => {
-                        repo::set_column(conn, target_set.table, &target.id, column, None, now)
-                            .map_err(ops::conflict)?
-                    }
-                    NavKind::Parent | NavKind::Children(_) => false,
-                };
-                if removed {
-                    Ok(())
-                } else {
-                    Err(Error::new(&codes::PR404_OD_0002))
-                }
-            })
-        })
-        .await
+    cell.write(state, move |conn| {
+        let row = ops::find(conn, &cell_id, set, &key)?;
+        let target = ops::find(conn, &cell_id, target_set, &target_key)?;
+        let now = now_ms();
+        let removed = match nav.kind {
+            NavKind::Many(table, mine, theirs) => {
+                repo::unlink(conn, table, (mine, theirs), (&row.id, &target.id))?
+            }
+            // An ExtRole always belongs to a Relation: that link cannot be removed.
+            NavKind::Parent if set.table.parent == Parent::Relation => {
+                return Err(Error::new(&codes::PR400_OD_0008));
+            }
+            NavKind::Children(_) if target_set.table.parent == Parent::Relation => {
+                return Err(Error::new(&codes::PR400_OD_0008));
+            }
+            NavKind::Parent if parent_of(&row) == Some(target.id.as_str()) => {
+                repo::set_column(conn, set.table, &row.id, parent_column(set), None, now)
+                    .map_err(ops::conflict)?
+            }
+            NavKind::Children(column) if parent_of(&target) == Some(row.id.as_str()) => {
+                repo::set_column(conn, target_set.table, &target.id, column, None, now)
+                    .map_err(ops::conflict)?
+            }
+            NavKind::Parent | NavKind::Children(_) => false,
+        };
+        if removed {
+            Ok(())
+        } else {
+            Err(Error::new(&codes::PR404_OD_0002))
+        }
+    })
+    .await
 }
 
 /// `GET {C}__ctl/{Set}({key})/{_Nav}`: the related entities, with query options.
@@ -276,41 +268,38 @@ pub async fn create_nav(
         _ => None,
     };
     let (st, cell_id) = (state.clone(), cell.id.clone());
-    let created = state
-        .db
-        .run(move |conn| {
-            db::transaction(conn, |conn| {
-                let row = ops::find(conn, &cell_id, set, &key)?;
-                // A child created under its parent takes the parent's key (e.g. `_Box.Name`).
-                if let NavKind::Children(_) = nav.kind {
-                    for (field, value) in keys::of_row(set, &row).iter().take(1) {
-                        let parent_field = match target_set.table.parent {
-                            Parent::Relation => format!("_Relation.{field}"),
-                            _ => format!("_{}.{field}", set.name),
-                        };
-                        obj.insert(parent_field, value.clone().into());
-                    }
-                    if target_set.table.parent == Parent::Relation {
-                        let box_name = row.get("_Box.Name").as_str().map(str::to_owned);
-                        obj.insert("_Relation._Box.Name".to_owned(), box_name.into());
-                    }
+    let created = cell
+        .write(state, move |conn| {
+            let row = ops::find(conn, &cell_id, set, &key)?;
+            // A child created under its parent takes the parent's key (e.g. `_Box.Name`).
+            if let NavKind::Children(_) = nav.kind {
+                for (field, value) in keys::of_row(set, &row).iter().take(1) {
+                    let parent_field = match target_set.table.parent {
+                        Parent::Relation => format!("_Relation.{field}"),
+                        _ => format!("_{}.{field}", set.name),
+                    };
+                    obj.insert(parent_field, value.clone().into());
                 }
-                let (values, parent) =
-                    ops::prepare(&st, conn, &cell_id, target_set, &obj, None, false)?;
-                let target = ops::insert(
-                    conn,
-                    &cell_id,
-                    target_set,
-                    &values,
-                    parent.as_deref(),
-                    hash.as_deref(),
-                )?;
-                if !matches!(nav.kind, NavKind::Children(_)) {
-                    add_link(conn, set, nav, target_set, &row, &target)?;
+                if target_set.table.parent == Parent::Relation {
+                    let box_name = row.get("_Box.Name").as_str().map(str::to_owned);
+                    obj.insert("_Relation._Box.Name".to_owned(), box_name.into());
                 }
-                repo::find_by_id(conn, target_set.table, &target.id)?
-                    .ok_or_else(|| Error::new(&codes::PR404_OD_0002))
-            })
+            }
+            let (values, parent) =
+                ops::prepare(&st, conn, &cell_id, target_set, &obj, None, false)?;
+            let target = ops::insert(
+                conn,
+                &cell_id,
+                target_set,
+                &values,
+                parent.as_deref(),
+                hash.as_deref(),
+            )?;
+            if !matches!(nav.kind, NavKind::Children(_)) {
+                add_link(conn, set, nav, target_set, &row, &target)?;
+            }
+            repo::find_by_id(conn, target_set.table, &target.id)?
+                .ok_or_else(|| Error::new(&codes::PR404_OD_0002))
         })
         .await?;
     Ok((target_set, created))

@@ -10,7 +10,7 @@ use super::{rule, validate};
 use crate::auth::password;
 use crate::db::ctl::{self as repo, CtlRow, Parent, RowValues, Scope};
 use crate::db::dialect::Page;
-use crate::db::{self, DbConn, DbError};
+use crate::db::{DbConn, DbError};
 pub use crate::domain::access::CellAccess;
 use crate::domain::{body, etag};
 use crate::error::{codes, Error, Result};
@@ -196,22 +196,18 @@ pub async fn create(
     let obj = body::parse_object(bytes)?;
     let hash = credential_hash(set, credential)?;
     let (st, cell_id) = (state.clone(), cell.id.clone());
-    state
-        .db
-        .run(move |conn| {
-            db::transaction(conn, |conn| {
-                let (values, parent) = prepare(&st, conn, &cell_id, set, &obj, None, false)?;
-                insert(
-                    conn,
-                    &cell_id,
-                    set,
-                    &values,
-                    parent.as_deref(),
-                    hash.as_deref(),
-                )
-            })
-        })
-        .await
+    cell.write(state, move |conn| {
+        let (values, parent) = prepare(&st, conn, &cell_id, set, &obj, None, false)?;
+        insert(
+            conn,
+            &cell_id,
+            set,
+            &values,
+            parent.as_deref(),
+            hash.as_deref(),
+        )
+    })
+    .await
 }
 
 /// `PUT` (replace) or `MERGE` (partial) `{C}__ctl/{Set}({key})`; a changed key renames.
@@ -234,27 +230,22 @@ pub async fn update(
     let hash = credential_hash(set, credential)?;
     let if_match = if_match.map(str::to_owned);
     let (st, cell_id) = (state.clone(), cell.id.clone());
-    state
-        .db
-        .run(move |conn| {
-            db::transaction(conn, |conn| {
-                let row = find(conn, &cell_id, set, &key)?;
-                etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
-                let (values, parent) = prepare(&st, conn, &cell_id, set, &obj, Some(&row), merge)?;
-                let now = now_ms();
-                let new = RowValues {
-                    values: &values,
-                    parent_id: parent.as_deref(),
-                };
-                repo::update(conn, set.table, &row.id, &new, now).map_err(conflict)?;
-                if let Some(h) = &hash {
-                    repo::set_column(conn, set.table, &row.id, "password_hash", Some(h), now)?;
-                }
-                repo::find_by_id(conn, set.table, &row.id)?
-                    .ok_or_else(|| Error::new(&codes::PR404_OD_0002))
-            })
-        })
-        .await
+    cell.write(state, move |conn| {
+        let row = find(conn, &cell_id, set, &key)?;
+        etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        let (values, parent) = prepare(&st, conn, &cell_id, set, &obj, Some(&row), merge)?;
+        let now = now_ms();
+        let new = RowValues {
+            values: &values,
+            parent_id: parent.as_deref(),
+        };
+        repo::update(conn, set.table, &row.id, &new, now).map_err(conflict)?;
+        if let Some(h) = &hash {
+            repo::set_column(conn, set.table, &row.id, "password_hash", Some(h), now)?;
+        }
+        repo::find_by_id(conn, set.table, &row.id)?.ok_or_else(|| Error::new(&codes::PR404_OD_0002))
+    })
+    .await
 }
 
 /// `DELETE {C}__ctl/{Set}({key})`: refused with `PR409-OD-0001` while the entity is the "one"
@@ -269,27 +260,22 @@ pub async fn delete(
     cell.require(set.write_privilege)?;
     let if_match = if_match.map(str::to_owned);
     let cell_id = cell.id.clone();
-    state
-        .db
-        .run(move |conn| {
-            db::transaction(conn, |conn| {
-                let row = find(conn, &cell_id, set, &key)?;
-                etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
-                for nav in set.navs {
-                    if let NavKind::Children(column) = nav.kind {
-                        let target = sets::set(nav.target).ok_or_else(|| {
-                            Error::internal(anyhow::anyhow!("no set {}", nav.target))
-                        })?;
-                        if repo::referenced(conn, target.table.table, column, &row.id)? {
-                            return Err(Error::new(&codes::PR409_OD_0001));
-                        }
-                    }
+    cell.write(state, move |conn| {
+        let row = find(conn, &cell_id, set, &key)?;
+        etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        for nav in set.navs {
+            if let NavKind::Children(column) = nav.kind {
+                let target = sets::set(nav.target)
+                    .ok_or_else(|| Error::internal(anyhow::anyhow!("no set {}", nav.target)))?;
+                if repo::referenced(conn, target.table.table, column, &row.id)? {
+                    return Err(Error::new(&codes::PR409_OD_0001));
                 }
-                repo::delete(conn, set.table, &row.id)?;
-                Ok(())
-            })
-        })
-        .await
+            }
+        }
+        repo::delete(conn, set.table, &row.id)?;
+        Ok(())
+    })
+    .await
 }
 
 /// The entity URL of a row (for `Location`).
