@@ -26,6 +26,10 @@ struct IdRow {
 }
 
 fn push_in(b: &mut SqlBuilder, values: &[String]) {
+    // A handful of shapes is worth keeping prepared; longer lists are one-offs.
+    if values.len() > 4 {
+        b.not_cacheable();
+    }
     b.push_sql("(");
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
@@ -69,8 +73,8 @@ pub fn visitor_role_ids(
         b.push_sql("))");
     }
     b.push_sql(" ORDER BY id");
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::load::<IdRow>(conn, sql, binds)?
+
+    Ok(dialect::load::<IdRow>(conn, b)?
         .into_iter()
         .map(|r| r.id)
         .collect())

@@ -328,8 +328,8 @@ pub fn find_by_key(
             None => b.push_sql(&format!(" AND {} IS NULL", col.sql)),
         }
     }
-    let (sql, binds) = b.into_parts();
-    let mut rows = dialect::load::<RawRow>(conn, sql, binds)?;
+
+    let mut rows = dialect::load::<RawRow>(conn, b)?;
     rows.pop().map(|r| def.decode(r)).transpose()
 }
 
@@ -343,8 +343,8 @@ pub fn find_by_id(conn: &mut DbConn, def: &TableDef, id: &str) -> DbResult<Optio
         def.sql_from()
     ));
     b.push_bind(SqlValue::Text(id.to_owned()));
-    let (sql, binds) = b.into_parts();
-    let mut rows = dialect::load::<RawRow>(conn, sql, binds)?;
+
+    let mut rows = dialect::load::<RawRow>(conn, b)?;
     rows.pop().map(|r| def.decode(r)).transpose()
 }
 
@@ -411,8 +411,8 @@ pub fn insert(
     b.push_sql(", ");
     b.push_bind(SqlValue::Int(now));
     b.push_sql(")");
-    let (sql, binds) = b.into_parts();
-    dialect::execute(conn, sql, binds)?;
+
+    dialect::execute(conn, b)?;
     Ok(())
 }
 
@@ -440,8 +440,8 @@ pub fn update(
     }
     b.push_sql(" WHERE id = ");
     b.push_bind(SqlValue::Text(id.to_owned()));
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::execute(conn, sql, binds)? == 1)
+
+    Ok(dialect::execute(conn, b)? == 1)
 }
 
 /// Sets one text column of a row (e.g. `box_id` when a `_Box` link changes, or a password
@@ -464,8 +464,8 @@ pub fn set_column(
     push_value(&mut b, &value.map_or(Value::Null, Value::from));
     b.push_sql(" WHERE id = ");
     b.push_bind(SqlValue::Text(id.to_owned()));
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::execute(conn, sql, binds)? == 1)
+
+    Ok(dialect::execute(conn, b)? == 1)
 }
 
 /// Deletes a row by id.
@@ -473,8 +473,8 @@ pub fn delete(conn: &mut DbConn, def: &TableDef, id: &str) -> DbResult<bool> {
     let mut b = SqlBuilder::new(dialect::dialect_of(conn));
     b.push_sql(&format!("DELETE FROM {} WHERE id = ", def.table));
     b.push_bind(SqlValue::Text(id.to_owned()));
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::execute(conn, sql, binds)? == 1)
+
+    Ok(dialect::execute(conn, b)? == 1)
 }
 
 /// True when any row of `table` has `column = id` (the "one" side of a 1:N link is in use).
@@ -489,8 +489,8 @@ pub fn referenced(conn: &mut DbConn, table: &str, column: &str, id: &str) -> DbR
         "SELECT COUNT(*) AS n FROM {table} WHERE {column} = "
     ));
     b.push_bind(SqlValue::Text(id.to_owned()));
-    let (sql, binds) = b.into_parts();
-    let rows = dialect::load::<N>(conn, sql, binds)?;
+
+    let rows = dialect::load::<N>(conn, b)?;
     Ok(rows.first().is_some_and(|r| r.n > 0))
 }
 
@@ -514,8 +514,8 @@ pub fn link(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let (sql, binds) = b.into_parts();
-    if dialect::load::<N>(conn, sql, binds)?
+
+    if dialect::load::<N>(conn, b)?
         .first()
         .is_some_and(|r| r.n > 0)
     {
@@ -530,8 +530,8 @@ pub fn link(
     b.push_sql(", ");
     b.push_bind(SqlValue::Text(ids.1.to_owned()));
     b.push_sql(")");
-    let (sql, binds) = b.into_parts();
-    dialect::execute(conn, sql, binds)?;
+
+    dialect::execute(conn, b)?;
     Ok(true)
 }
 
@@ -547,8 +547,8 @@ pub fn unlink(
     b.push_bind(SqlValue::Text(ids.0.to_owned()));
     b.push_sql(&format!(" AND {} = ", cols.1));
     b.push_bind(SqlValue::Text(ids.1.to_owned()));
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::execute(conn, sql, binds)? == 1)
+
+    Ok(dialect::execute(conn, b)? == 1)
 }
 
 /// Reads one text column of a row (e.g. a password hash), by id.
@@ -566,10 +566,8 @@ pub fn read_column(
     let mut b = SqlBuilder::new(dialect::dialect_of(conn));
     b.push_sql(&format!("SELECT {column} AS v FROM {table} WHERE id = "));
     b.push_bind(SqlValue::Text(id.to_owned()));
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::load::<V>(conn, sql, binds)?
-        .pop()
-        .and_then(|r| r.v))
+
+    Ok(dialect::load::<V>(conn, b)?.pop().and_then(|r| r.v))
 }
 
 /// The stored password hash of an account, by cell and account name.
@@ -584,8 +582,6 @@ pub fn password_hash_of(conn: &mut DbConn, cell: &str, account: &str) -> DbResul
     b.push_bind(SqlValue::Text(cell.to_owned()));
     b.push_sql(" AND a.name = ");
     b.push_bind(SqlValue::Text(account.to_owned()));
-    let (sql, binds) = b.into_parts();
-    Ok(dialect::load::<V>(conn, sql, binds)?
-        .pop()
-        .and_then(|r| r.v))
+
+    Ok(dialect::load::<V>(conn, b)?.pop().and_then(|r| r.v))
 }

@@ -2,16 +2,20 @@
 //! `odata::sql::SqlBuilder` on SQLite or PostgreSQL, and the generic filtered list used by every
 //! OData entity set (`spec/personium-api.md` §8.3 query options).
 
+use diesel::backend::Backend;
 use diesel::pg::Pg;
-use diesel::query_builder::BoxedSqlQuery;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::query_dsl::RunQueryDsl;
-use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Bool, Double, HasSqlType, Nullable, Text, Untyped};
 use diesel::sqlite::Sqlite;
-use diesel::QueryableByName;
+use diesel::{QueryResult, QueryableByName};
 
 use super::{DbConn, DbResult};
 use crate::odata::query::QueryOptions;
-use crate::odata::sql::{self as odata_sql, Dialect, PropertyResolver, SqlBuilder, SqlValue};
+use crate::odata::sql::{
+    self as odata_sql, Dialect, PropertyResolver, SqlBuilder, SqlValue, Statement,
+};
 
 /// The SQL dialect of a connection.
 pub fn dialect_of(conn: &DbConn) -> Dialect {
@@ -21,52 +25,97 @@ pub fn dialect_of(conn: &DbConn) -> Dialect {
     }
 }
 
-macro_rules! bind_all {
-    ($query:expr, $binds:expr) => {{
-        let mut q = $query;
-        for b in $binds {
-            q = match b {
-                SqlValue::Null => q.bind::<Nullable<Text>, _>(None::<String>),
-                SqlValue::Text(s) => q.bind::<Text, _>(s),
-                SqlValue::Int(i) => q.bind::<BigInt, _>(i),
-                SqlValue::Double(f) => q.bind::<Double, _>(f),
-                SqlValue::Bool(v) => q.bind::<Bool, _>(v),
-            };
+/// A statement built by [`SqlBuilder`], run through diesel so that a statement of a fixed shape
+/// is prepared once per connection and reused (its SQL text is the cache key; diesel never
+/// caches `sql_query`). Statements shaped by user input opt out (`Statement::cacheable`).
+struct Dynamic(Statement);
+
+/// The value SQL NULL is bound as (a typed NULL of text, which both backends coerce).
+static NULL_TEXT: Option<String> = None;
+
+impl Dynamic {
+    /// Walks the SQL, letting the backend write each placeholder where the builder put one.
+    fn walk<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend
+            + HasSqlType<Text>
+            + HasSqlType<BigInt>
+            + HasSqlType<Double>
+            + HasSqlType<Bool>
+            + HasSqlType<Nullable<Text>>,
+        String: ToSql<Text, DB>,
+        i64: ToSql<BigInt, DB>,
+        f64: ToSql<Double, DB>,
+        bool: ToSql<Bool, DB>,
+        Option<String>: ToSql<Nullable<Text>, DB>,
+    {
+        let Statement {
+            sql,
+            binds,
+            holes,
+            cacheable,
+        } = &self.0;
+        if !cacheable {
+            out.unsafe_to_cache_prepared();
         }
-        q
-    }};
+        let mut at = 0;
+        for ((start, end), value) in holes.iter().zip(binds) {
+            out.push_sql(&sql[at..*start]);
+            match value {
+                SqlValue::Null => out.push_bind_param::<Nullable<Text>, _>(&NULL_TEXT)?,
+                SqlValue::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                SqlValue::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+                SqlValue::Double(v) => out.push_bind_param::<Double, _>(v)?,
+                SqlValue::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+            }
+            at = *end;
+        }
+        out.push_sql(&sql[at..]);
+        Ok(())
+    }
 }
 
-fn sqlite_query(
-    sql: String,
-    binds: Vec<SqlValue>,
-) -> BoxedSqlQuery<'static, Sqlite, diesel::query_builder::SqlQuery> {
-    bind_all!(diesel::sql_query(sql).into_boxed::<Sqlite>(), binds)
+impl QueryFragment<Sqlite> for Dynamic {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(out)
+    }
 }
 
-fn pg_query(
-    sql: String,
-    binds: Vec<SqlValue>,
-) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
-    bind_all!(diesel::sql_query(sql).into_boxed::<Pg>(), binds)
+impl QueryFragment<Pg> for Dynamic {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.walk(out)
+    }
 }
+
+impl QueryId for Dynamic {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Dynamic {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Dynamic {}
 
 /// Loads the rows of a dynamic statement.
-pub fn load<R>(conn: &mut DbConn, sql: String, binds: Vec<SqlValue>) -> DbResult<Vec<R>>
+pub fn load<R>(conn: &mut DbConn, b: SqlBuilder) -> DbResult<Vec<R>>
 where
     R: QueryableByName<Sqlite> + QueryableByName<Pg> + 'static,
 {
+    let q = Dynamic(b.into_statement());
     Ok(match conn {
-        DbConn::Sqlite(c) => sqlite_query(sql, binds).load(c)?,
-        DbConn::Pg(c) => pg_query(sql, binds).load(c)?,
+        DbConn::Sqlite(c) => q.load(c)?,
+        DbConn::Pg(c) => q.load(c)?,
     })
 }
 
 /// Executes a dynamic statement; returns the affected row count.
-pub fn execute(conn: &mut DbConn, sql: String, binds: Vec<SqlValue>) -> DbResult<usize> {
+pub fn execute(conn: &mut DbConn, b: SqlBuilder) -> DbResult<usize> {
+    let q = Dynamic(b.into_statement());
     Ok(match conn {
-        DbConn::Sqlite(c) => sqlite_query(sql, binds).execute(c)?,
-        DbConn::Pg(c) => pg_query(sql, binds).execute(c)?,
+        DbConn::Sqlite(c) => q.execute(c)?,
+        DbConn::Pg(c) => q.execute(c)?,
     })
 }
 
@@ -134,14 +183,14 @@ where
     b.push_bind(SqlValue::Int(i64::from(q.options.top)));
     b.push_sql(" OFFSET ");
     b.push_bind(SqlValue::Int(i64::from(q.options.skip)));
-    let (sql, binds) = b.into_parts();
-    let rows = load::<R>(conn, sql, binds)?;
+
+    let rows = load::<R>(conn, b)?;
     let count = if q.options.inlinecount {
         let mut c = SqlBuilder::new(dialect);
         c.push_sql(&format!("SELECT COUNT(*) AS count FROM {}", q.from));
         push_where(&mut c, q)?;
-        let (sql, binds) = c.into_parts();
-        let counted = load::<CountRow>(conn, sql, binds)?;
+
+        let counted = load::<CountRow>(conn, c)?;
         Some(counted.first().map_or(0, |r| r.count))
     } else {
         None

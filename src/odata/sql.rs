@@ -48,6 +48,20 @@ pub struct SqlBuilder {
     dialect: Dialect,
     sql: String,
     binds: Vec<SqlValue>,
+    /// Byte ranges of the placeholders in `sql`, one per bind.
+    holes: Vec<(usize, usize)>,
+    /// False when the statement's shape depends on user input (a `$filter`, a long `IN`
+    /// list): such statements are not kept prepared, so their variety cannot grow a cache.
+    cacheable: bool,
+}
+
+/// A finished statement: SQL with placeholders, the binds, and where each placeholder is.
+#[derive(Debug)]
+pub struct Statement {
+    pub sql: String,
+    pub binds: Vec<SqlValue>,
+    pub holes: Vec<(usize, usize)>,
+    pub cacheable: bool,
 }
 
 impl SqlBuilder {
@@ -56,6 +70,8 @@ impl SqlBuilder {
             dialect,
             sql: String::new(),
             binds: Vec::new(),
+            holes: Vec::new(),
+            cacheable: true,
         }
     }
 
@@ -71,12 +87,28 @@ impl SqlBuilder {
     /// statement) and records its value.
     pub fn push_bind(&mut self, value: SqlValue) {
         self.binds.push(value);
+        let start = self.sql.len();
         match self.dialect {
             Dialect::Sqlite => self.sql.push('?'),
             Dialect::Postgres => {
                 self.sql.push('$');
                 self.sql.push_str(&self.binds.len().to_string());
             }
+        }
+        self.holes.push((start, self.sql.len()));
+    }
+
+    /// Marks the statement as shaped by user input (see [`Statement::cacheable`]).
+    pub fn not_cacheable(&mut self) {
+        self.cacheable = false;
+    }
+
+    pub fn into_statement(self) -> Statement {
+        Statement {
+            sql: self.sql,
+            binds: self.binds,
+            holes: self.holes,
+            cacheable: self.cacheable,
         }
     }
 
@@ -115,6 +147,7 @@ pub fn push_filter(
     e: &Expr,
     r: &dyn PropertyResolver,
 ) -> Result<(), QueryError> {
+    b.not_cacheable();
     match e {
         Expr::And(left, right) => push_junction(b, left, " AND ", right, r),
         Expr::Or(left, right) => push_junction(b, left, " OR ", right, r),
@@ -294,6 +327,9 @@ pub fn push_order_by(
     o: &[OrderBy],
     r: &dyn PropertyResolver,
 ) -> Result<(), QueryError> {
+    if !o.is_empty() {
+        b.not_cacheable();
+    }
     let mut keys = Vec::new();
     for item in o {
         let Some(col) = r.column(&item.property) else {
