@@ -56,14 +56,20 @@ token=$(curl -fsS -X POST "$base/bench/__token" -d grant_type=password -d userna
 url="$base/bench/__ctl/Role('r1')"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url")" = 200 ] || { log "token check failed"; exit 1; }
 
-printf '%-8s %-6s %10s %9s %9s %8s\n' backend conns req/s p50_ms p99_ms non2xx
+# Server CPU time (user + system) per request: steadier than latency when the machine is busy.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+tick_hz=$(getconf CLK_TCK)
+printf '%-8s %-6s %10s %9s %9s %8s %12s\n' backend conns req/s p50_ms p99_ms non2xx cpu_us/req
 status=0
 for c in $CONNS; do
   threads=$(( c < 2 ? 1 : 2 ))
+  t0=$(cpu_ticks)
   line=$(cd "$LUA_DIR" && LUA_DIR="$LUA_DIR" TOKEN="$token" wrk -t"$threads" -c"$c" -d"$DURATION" --timeout 10s \
     -s "$LUA_DIR/get.lua" "$url" | grep '^RESULT')
-  read -r _ rps p50 p99 _ bad errs <<<"$line"
-  printf '%-8s %-6s %10s %9s %9s %8s\n' "$BACKEND" "$c" "$rps" "$p50" "$p99" "$((bad + errs))"
+  t1=$(cpu_ticks)
+  read -r _ rps p50 p99 total bad errs <<<"$line"
+  cpu_us=$(python3 -c "print(round(($t1 - $t0) * 1e6 / $tick_hz / max($total, 1), 1))")
+  printf '%-8s %-6s %10s %9s %9s %8s %12s\n' "$BACKEND" "$c" "$rps" "$p50" "$p99" "$((bad + errs))" "$cpu_us"
   if [ "$c" = 64 ] && ! python3 -c "import sys; sys.exit(0 if $p99 < $TARGET_P99_MS else 1)"; then status=1; fi
   [ "$((bad + errs))" = 0 ] || status=1
 done

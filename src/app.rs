@@ -21,37 +21,30 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .route("/__status", web::get().to(unit::status))
                 .route("/__ctl", web::route().to(unit::ctl))
                 .route("/__ctl/{tail:.*}", web::route().to(unit::ctl))
-                .route("/{cell}/__token", web::post().to(cell::token::token))
-                .route("/{cell}/__authz", web::route().to(cell::authz::authz))
-                .route(
-                    "/{cell}/__html/error",
-                    web::route().to(cell::authz::html_error),
-                )
-                .route(
-                    "/{cell}/__introspect",
-                    web::route().to(cell::authz::introspect),
-                )
-                .route("/{cell}/__box", web::route().to(cell::authz::box_url))
-                .route("/{cell}/__role", web::route().to(cell::authz::role))
-                .route(
-                    "/{cell}/__role/{tail:.*}",
-                    web::route().to(cell::authz::role),
-                )
-                .route("/{cell}/__certs", web::get().to(cell::token::certs))
-                .route(
-                    "/{cell}/__mypassword",
-                    web::route().to(cell::token::my_password),
-                )
-                .route("/{cell}/__ctl", web::route().to(cell::ctl::dispatch))
-                .route(
-                    "/{cell}/__ctl/{tail:.*}",
-                    web::route().to(cell::ctl::dispatch),
-                )
-                .route("/{cell}", web::route().to(cell::root::dispatch))
-                .route("/{cell}/", web::route().to(cell::root::dispatch))
+                .service(cell_scope())
                 .default_service(web::to(not_found)),
         );
     }
+}
+
+/// Everything under `/{cell}`. Inside the scope the reserved segments are static paths (no
+/// pattern matching per route on the hot path); the cell name is matched once, by the scope.
+fn cell_scope() -> actix_web::Scope {
+    web::scope("/{cell}")
+        .route("/__token", web::post().to(cell::token::token))
+        .route("/__authz", web::route().to(cell::authz::authz))
+        .route("/__html/error", web::route().to(cell::authz::html_error))
+        .route("/__introspect", web::route().to(cell::authz::introspect))
+        .route("/__box", web::route().to(cell::authz::box_url))
+        .route("/__role", web::route().to(cell::authz::role))
+        .route("/__certs", web::get().to(cell::token::certs))
+        .route("/__mypassword", web::route().to(cell::token::my_password))
+        .route("/__ctl", web::route().to(cell::ctl::dispatch))
+        .route("", web::route().to(cell::root::dispatch))
+        .route("/", web::route().to(cell::root::dispatch))
+        .route("/__ctl/{tail:.*}", web::route().to(cell::ctl::dispatch))
+        .route("/__role/{tail:.*}", web::route().to(cell::authz::role))
+        .default_service(web::to(not_found))
 }
 
 /// Anything no route knows: `PR404-MC-0001`.

@@ -122,8 +122,8 @@ impl ManageConnection for ConnectionManager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -148,6 +148,9 @@ impl DbPool {
         }
         let pool = r2d2::Pool::builder()
             .max_size(size)
+            // A SQLite connection cannot go stale; a PostgreSQL one can (server restart,
+            // network), so only those are checked before each use.
+            .test_on_check_out(backend == Backend::Postgres)
             .connection_timeout(timeout)
             .build(ConnectionManager {
                 url: url.to_owned(),
