@@ -7,6 +7,8 @@
 
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use super::dialect::{self, ListQuery, Page};
 use super::{DbConn, DbResult};
@@ -81,9 +83,37 @@ struct RawRow {
     props: String,
 }
 
+/// SQL fragments that depend only on a table definition and the dialect, written once per
+/// process (a bounded set: tables × dialects × fragment kinds) and shared from then on.
+fn memo(key: (&'static str, Dialect, Fragment), build: impl FnOnce() -> String) -> &'static str {
+    type Memo = HashMap<(&'static str, Dialect, Fragment), &'static str>;
+    static MEMO: OnceLock<RwLock<Memo>> = OnceLock::new();
+    let memo = MEMO.get_or_init(RwLock::default);
+    if let Some(s) = memo.read().ok().and_then(|m| m.get(&key).copied()) {
+        return s;
+    }
+    let built: &'static str = Box::leak(build().into_boxed_str());
+    match memo.write() {
+        Ok(mut m) => m.entry(key).or_insert(built),
+        Err(_) => built,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Fragment {
+    From,
+    Select,
+}
+
 impl TableDef {
     /// `FROM` with the joins that derive parent names.
-    fn sql_from(&self) -> String {
+    fn sql_from(&self) -> &'static str {
+        memo((self.table, Dialect::Sqlite, Fragment::From), || {
+            self.build_from()
+        })
+    }
+
+    fn build_from(&self) -> String {
         match self.parent {
             Parent::None => format!("{} t", self.table),
             Parent::Box => format!("{} t LEFT JOIN boxes b ON b.id = t.box_id", self.table),
@@ -107,7 +137,12 @@ impl TableDef {
         }
     }
 
-    fn select_list(&self, d: Dialect) -> String {
+    /// The columns every read selects: fixed ones and the row's properties as one JSON object.
+    fn select_list(&self, d: Dialect) -> &'static str {
+        memo((self.table, d, Fragment::Select), || self.build_select(d))
+    }
+
+    fn build_select(&self, d: Dialect) -> String {
         let mut pairs: Vec<String> = self
             .columns
             .iter()
@@ -281,8 +316,8 @@ pub fn list(
     let page: Page<RawRow> = dialect::list(
         conn,
         &ListQuery {
-            columns: &select,
-            from: &from,
+            columns: select,
+            from,
             scope: scope_refs,
             options,
             resolver: &Resolver(def),

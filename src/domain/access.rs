@@ -251,9 +251,9 @@ async fn resolve_caller(
             },
         ),
         Some((TokenKind::TransCell, _)) => resolve_tcat(state, ctx, cell, bearer, now).await,
-        Some(_) => match token::verify_bearer_local(bearer, &state.cell_token_key(&cell.id), now) {
+        Some(_) => match verify_cell_token(state, bearer, &cell.id, now) {
             Ok((kind, claims)) if claims.iss == cell.url => {
-                resolve_local(state, cell, kind, claims).await
+                resolve_local(state, cell, kind, &claims).await
             }
             Ok(_) => Ok(Resolved::Invalid("PR401-AU-0006")),
             // COMPAT(personium): a cell token that this cell's key does not open (another
@@ -265,6 +265,24 @@ async fn resolve_caller(
     }
 }
 
+/// A cell-local access token checked against the cell's key, through the access cache.
+fn verify_cell_token(
+    state: &AppState,
+    bearer: &str,
+    cell_id: &str,
+    now: i64,
+) -> std::result::Result<(TokenKind, Arc<Claims>), TokenError> {
+    if let Some(hit) = state.access_cache.token(bearer, cell_id, now) {
+        return Ok(hit);
+    }
+    let (kind, claims) = token::verify_bearer_local(bearer, &state.cell_token_key(cell_id), now)?;
+    let claims = Arc::new(claims);
+    state
+        .access_cache
+        .put_token(bearer, cell_id, kind, claims.clone());
+    Ok((kind, claims))
+}
+
 /// The account name of a resident subject `{cell URL}#{account}`.
 pub fn account_of(subject: &str) -> &str {
     subject.rsplit_once('#').map_or(subject, |(_, a)| a)
@@ -274,7 +292,7 @@ async fn resolve_local(
     state: &AppState,
     cell: &CellAccess,
     kind: TokenKind,
-    claims: Claims,
+    claims: &Claims,
 ) -> Result<Resolved> {
     let scope = claims.scope_string();
     Ok(match kind {
@@ -284,7 +302,7 @@ async fn resolve_local(
             Resolved::Account {
                 account,
                 roles,
-                schema: claims.schema,
+                schema: claims.schema.clone(),
                 scope,
             }
         }
@@ -292,12 +310,12 @@ async fn resolve_local(
             account: account_of(&claims.sub).to_owned(),
         },
         TokenKind::VisitorAccess => {
-            let mut roles = claims.roles;
+            let mut roles = claims.roles.clone();
             roles.sort();
             Resolved::Visitor {
-                subject: claims.sub,
+                subject: claims.sub.clone(),
                 roles,
-                schema: claims.schema,
+                schema: claims.schema.clone(),
                 scope,
             }
         }

@@ -1,8 +1,10 @@
 //! Short-lived caches on the authorization hot path (`spec/personium-api.md` §3.4: every request
 //! resolves its cell, the cell ACL and the caller's roles before anything else).
 //!
-//! What is cached: a cell's row with its parsed ACL, by cell name, and the role ids of a
-//! resident account, by (cell id, account name). Both are safe to lose (DESIGN.md "Scale-out").
+//! What is cached: a cell's row with its parsed ACL, by cell name; the role ids of a resident
+//! account, by (cell id, account name); and the claims of cell-local tokens whose signature has
+//! been checked, by token (a pure function of the token and the cell's key, so never stale; the
+//! expiry is checked again on every use). All are safe to lose (DESIGN.md "Scale-out").
 //!
 //! Staleness is bounded twice over:
 //! - every write this process makes to a cell's control objects, ACL or row calls
@@ -22,10 +24,12 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::auth::acl::Acl;
+use crate::auth::token::{Claims, TokenKind};
 
 /// Upper bounds on the number of entries (a full map is cleared: the cache is an optimisation).
 const MAX_CELLS: usize = 50_000;
 const MAX_ACCOUNTS_PER_CELL: usize = 10_000;
+const MAX_TOKENS: usize = 100_000;
 
 /// A cell as the hot path needs it.
 #[derive(Debug)]
@@ -47,12 +51,20 @@ pub struct Generation(u64);
 
 type RoleMap = HashMap<String, Entry<Arc<[String]>>>;
 
+/// A token whose signature checked out under the key of the cell `cell_id`.
+struct VerifiedToken {
+    cell_id: String,
+    kind: TokenKind,
+    claims: Arc<Claims>,
+}
+
 /// The caches of one Unit process.
 pub struct AccessCache {
     ttl: Duration,
     generation: AtomicU64,
     cells: RwLock<HashMap<String, Entry<Arc<CachedCell>>>>,
     roles: RwLock<HashMap<String, RoleMap>>,
+    tokens: RwLock<HashMap<Box<str>, VerifiedToken>>,
 }
 
 impl AccessCache {
@@ -62,6 +74,7 @@ impl AccessCache {
             generation: AtomicU64::new(0),
             cells: RwLock::default(),
             roles: RwLock::default(),
+            tokens: RwLock::default(),
         }
     }
 
@@ -138,6 +151,39 @@ impl AccessCache {
         );
     }
 
+    /// The kind and claims of a token already verified for the cell `cell_id`, unless expired.
+    pub fn token(
+        &self,
+        token: &str,
+        cell_id: &str,
+        now_secs: i64,
+    ) -> Option<(TokenKind, Arc<Claims>)> {
+        let tokens = self.tokens.read().ok()?;
+        let t = tokens.get(token)?;
+        (t.cell_id == cell_id && t.claims.exp > now_secs).then(|| (t.kind, t.claims.clone()))
+    }
+
+    /// Remembers a token whose signature checked out under the key of the cell `cell_id`.
+    pub fn put_token(&self, token: &str, cell_id: &str, kind: TokenKind, claims: Arc<Claims>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let Ok(mut tokens) = self.tokens.write() else {
+            return;
+        };
+        if tokens.len() >= MAX_TOKENS {
+            tokens.clear();
+        }
+        tokens.insert(
+            token.into(),
+            VerifiedToken {
+                cell_id: cell_id.to_owned(),
+                kind,
+                claims,
+            },
+        );
+    }
+
     /// Forgets everything cached about one cell (after a write to it has committed);
     /// `cell_name` is the name it was cached under (for a rename, the old name).
     pub fn invalidate(&self, cell_id: &str, cell_name: &str) {
@@ -186,6 +232,25 @@ mod tests {
         cache.put_roles(before, "1", "me", Arc::from(Vec::new()));
         assert!(cache.cell("a").is_none());
         assert!(cache.roles("1", "me").is_none());
+    }
+
+    #[test]
+    fn a_verified_token_serves_only_its_cell_and_only_until_it_expires() {
+        let cache = AccessCache::new(Duration::from_secs(60));
+        let claims = Claims {
+            exp: 1_000,
+            ..Claims::default()
+        };
+        cache.put_token(
+            "AR~x",
+            "cell-1",
+            TokenKind::ResidentAccess,
+            Arc::new(claims),
+        );
+        assert!(cache.token("AR~x", "cell-1", 999).is_some());
+        assert!(cache.token("AR~x", "cell-2", 999).is_none());
+        assert!(cache.token("AR~x", "cell-1", 1_000).is_none());
+        assert!(cache.token("AR~y", "cell-1", 999).is_none());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::odata::filter::{CompareOp, Expr, Operand};
 use crate::odata::query::OrderBy;
 
 /// The SQL dialect to write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dialect {
     Sqlite,
     Postgres,

@@ -90,6 +90,7 @@ fn strings_escape_like_personium() {
         ("\u{8}\u{c}", r#""\b\f""#),
         ("\u{1}\u{1f}\u{7f}", r#""\u0001\u001F\u007F""#),
         ("日本語 é", "\"日本語 é\""),
+        ("é/日\"ü\u{1}", r#""é\/日\"ü\u0001""#),
     ];
     for (input, expected) in cases {
         let mut out = String::new();
