@@ -8,7 +8,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 
 use crate::error::{codes, Error};
-use crate::http::{cell, middleware, unit};
+use crate::http::{boxes, cell, middleware, unit};
 pub use crate::state::AppState;
 
 /// Registers the state, the middleware and every route.
@@ -49,6 +49,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 )
                 .route("/{cell}", web::route().to(cell::root::dispatch))
                 .route("/{cell}/", web::route().to(cell::root::dispatch))
+                // After every reserved cell path: the rest of a cell is its boxes.
+                .route("/{cell}/{box}", web::route().to(boxes::dispatch::dispatch))
+                .route(
+                    "/{cell}/{box}/{tail:.*}",
+                    web::route().to(boxes::dispatch::dispatch),
+                )
                 .default_service(web::to(not_found)),
         );
     }

@@ -8,6 +8,7 @@ pub mod body;
 pub mod cells;
 pub mod certs;
 pub mod ctl;
+pub mod dav;
 pub mod etag;
 pub mod keys;
 pub mod unit;
