@@ -6,6 +6,8 @@
 mod architecture;
 mod authorization;
 mod authz;
+mod box_acl;
+mod box_dav;
 mod cell_ctl;
 mod cell_root;
 mod helpers;
