@@ -8,7 +8,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 
 use crate::error::{codes, Error};
-use crate::http::{cell, middleware, unit};
+use crate::http::{boxes, cell, middleware, unit};
 pub use crate::state::AppState;
 
 /// Registers the state, the middleware and every route.
@@ -44,6 +44,12 @@ fn cell_scope() -> actix_web::Scope {
         .route("/", web::route().to(cell::root::dispatch))
         .route("/__ctl/{tail:.*}", web::route().to(cell::ctl::dispatch))
         .route("/__role/{tail:.*}", web::route().to(cell::authz::role))
+        // After every reserved cell path: the rest of a cell is its boxes.
+        .route("/{box}", web::route().to(boxes::dispatch::dispatch))
+        .route(
+            "/{box}/{tail:.*}",
+            web::route().to(boxes::dispatch::dispatch),
+        )
         .default_service(web::to(not_found))
 }
 

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::dialect::{self, ListQuery, Page};
 use super::schema::{
-    account_received_messages, accounts, boxes, cells, ext_cells, ext_roles, received_messages,
-    relations, roles, rules, sent_messages,
+    account_received_messages, accounts, boxes, cells, dav_nodes, ext_cells, ext_roles,
+    received_messages, relations, roles, rules, sent_messages,
 };
 use super::{DbConn, DbResult};
 use crate::odata::edm::EdmType;
@@ -77,28 +77,6 @@ pub fn set_acl(conn: &mut DbConn, id: &str, acl: &str, now: i64) -> DbResult<boo
     Ok(n == 1)
 }
 
-/// The ACL (JSON) of a box.
-pub fn box_acl(conn: &mut DbConn, box_id: &str) -> DbResult<Option<String>> {
-    Ok(boxes::table
-        .filter(boxes::id.eq(box_id))
-        .select(boxes::acl)
-        .first::<Option<String>>(conn)
-        .optional()?
-        .flatten())
-}
-
-/// Replaces a box ACL; bumps its version.
-pub fn set_box_acl(conn: &mut DbConn, box_id: &str, acl: &str, now: i64) -> DbResult<bool> {
-    let n = diesel::update(boxes::table.filter(boxes::id.eq(box_id)))
-        .set((
-            boxes::acl.eq(acl),
-            boxes::version.eq(boxes::version + 1),
-            boxes::updated.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// Deletes a cell and, through `ON DELETE CASCADE`, everything it owns.
 pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<bool> {
     Ok(diesel::delete(cells::table.filter(cells::id.eq(id))).execute(conn)? == 1)
@@ -120,6 +98,12 @@ pub fn has_contents(conn: &mut DbConn, id: &str) -> DbResult<bool> {
             ))
             .or(exists(
                 sent_messages::table.filter(sent_messages::cell_id.eq(id)),
+            ))
+            // A non-empty main box (the other boxes count as boxes already).
+            .or(exists(
+                dav_nodes::table
+                    .filter(dav_nodes::cell_id.eq(id))
+                    .filter(dav_nodes::parent_id.is_not_null()),
             )),
     )
     .get_result::<bool>(conn)?;

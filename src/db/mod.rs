@@ -10,6 +10,7 @@ pub mod admin;
 pub mod box_lookup;
 pub mod cells;
 pub mod ctl;
+pub mod dav;
 pub mod dialect;
 pub mod grants;
 pub mod keys;

@@ -25,7 +25,26 @@ diesel::table! {
         version -> BigInt,
         published -> BigInt,
         updated -> BigInt,
+    }
+}
+
+diesel::table! {
+    dav_nodes (id) {
+        id -> Text,
+        cell_id -> Text,
+        box_id -> Nullable<Text>,
+        parent_id -> Nullable<Text>,
+        name -> Text,
+        kind -> Text,
+        content_type -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        version -> BigInt,
+        published -> BigInt,
+        updated -> BigInt,
         acl -> Nullable<Text>,
+        props -> Nullable<Text>,
+        blob_key -> Nullable<Text>,
+        sha256 -> Nullable<Text>,
     }
 }
 
@@ -218,6 +237,8 @@ diesel::table! {
 }
 
 diesel::joinable!(boxes -> cells (cell_id));
+diesel::joinable!(dav_nodes -> cells (cell_id));
+diesel::joinable!(dav_nodes -> boxes (box_id));
 diesel::joinable!(cell_keys -> cells (cell_id));
 diesel::joinable!(token_grants -> cells (cell_id));
 diesel::joinable!(accounts -> cells (cell_id));
@@ -252,6 +273,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     token_grants,
     cells,
     boxes,
+    dav_nodes,
     accounts,
     roles,
     relations,

@@ -33,6 +33,12 @@ pub enum Resolved {
     },
     /// Basic credentials: never accepted at cell level, so not checked here.
     Basic,
+    /// Basic credentials of an account of this cell, checked for a box-level request
+    /// (`domain::dav::access`); the role ids are sorted.
+    BasicAccount {
+        account: String,
+        roles: Vec<String>,
+    },
     Account {
         account: String,
         roles: Arc<[String]>,
@@ -120,6 +126,7 @@ impl CellAccess {
                 owner_match: *owner_match,
             },
             Resolved::Basic => Caller::Basic { roles: &[] },
+            Resolved::BasicAccount { roles, .. } => Caller::Basic { roles },
             Resolved::Account {
                 roles,
                 schema,
@@ -150,12 +157,18 @@ impl CellAccess {
 
     /// Requires a privilege at cell level: 401/403 with Personium's codes otherwise.
     pub fn require(&self, required: Privilege) -> Result<()> {
+        self.require_at(Level::Cell, &[], required)
+    }
+
+    /// Requires a privilege at `level`: in a box, `chain` holds the ACLs from the resource up
+    /// to the box root, nearest first (§3.4 step 6); at cell level it is ignored.
+    pub fn require_at(&self, level: Level<'_>, chain: &[&Acl], required: Privilege) -> Result<()> {
         let decision = self.with_caller(|caller| {
             acl::decide(&AccessRequest {
                 required,
                 caller,
-                level: Level::Cell,
-                chain: &[],
+                level,
+                chain,
                 cell_acl: &self.acl,
             })
         });
@@ -184,17 +197,23 @@ impl CellAccess {
         }
     }
 
-    /// True when the caller may see the cell ACL (PROPFIND).
-    pub fn can_read_acl(&self) -> bool {
+    /// True when the caller holds `required` through `chain` (box level) or the cell ACL,
+    /// without the schema and scope checks: whether PROPFIND shows the ACL.
+    pub fn can_read_acl_at(&self, level: Level<'_>, chain: &[&Acl], required: Privilege) -> bool {
         self.with_caller(|caller| {
             acl::can_read_acl(&AccessRequest {
-                required: Privilege::AclRead,
+                required,
                 caller,
-                level: Level::Cell,
-                chain: &[],
+                level,
+                chain,
                 cell_acl: &self.acl,
             })
         })
+    }
+
+    /// True when the caller may see the cell ACL (PROPFIND).
+    pub fn can_read_acl(&self) -> bool {
+        self.can_read_acl_at(Level::Cell, &[], Privilege::AclRead)
     }
 
     /// True when the caller is a unit-level administrator of this cell (MT, or its owner).

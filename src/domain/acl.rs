@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use crate::auth::acl::{AcePrincipal, Acl, RoleId};
 use crate::auth::privilege::Privilege;
-use crate::db::{access as repo, cells as cell_repo};
+use crate::db::{access as repo, cells as cell_repo, DbConn};
 use crate::domain::access::CellAccess;
 use crate::error::{Error, Result};
 use crate::model::time::now_ms;
 use crate::state::AppState;
 use crate::webdav::acl_xml::{
-    self, AclError, AclLevel, AclXmlStyle, RenderAce, RenderAcl, RenderPrincipal,
+    self, AclDoc, AclError, AclLevel, AclXmlStyle, RenderAce, RenderAcl, RenderPrincipal,
 };
 
 /// `ACL {C}`: replaces the cell ACL (privilege `acl`).
@@ -21,21 +21,32 @@ pub async fn set_cell_acl(state: &AppState, cell: &CellAccess, body: &[u8]) -> R
     let doc = acl_xml::parse_acl(body, AclLevel::Cell)?;
     let (cell_id, cell_url) = (cell.id.clone(), cell.url.clone());
     cell.write(state, move |conn| {
-        let base = doc.base.clone().unwrap_or_default();
-        let acl = doc.to_acl(&cell_url, |bx, role| -> Result<RoleId> {
-            if let Some(name) = bx {
-                if repo::box_id(conn, &cell_id, name)?.is_none() {
-                    return Err(AclError::BoxNotFound(base.clone()).into());
-                }
-            }
-            repo::role_id(conn, &cell_id, bx, role)?
-                .map(RoleId)
-                .ok_or_else(|| AclError::RoleNotFound.into())
-        })?;
+        let acl = to_stored_acl(conn, &cell_id, &cell_url, &doc)?;
         cell_repo::set_acl(conn, &cell_id, &acl.to_json(), now_ms())?;
         Ok::<_, Error>(())
     })
     .await
+}
+
+/// The ACL to store for a parsed document: each principal href resolved against `xml:base`
+/// to a role of this cell, by id (`PR400-DV-0004` no such role, `PR400-DV-0005` no such box).
+pub fn to_stored_acl(
+    conn: &mut DbConn,
+    cell_id: &str,
+    cell_url: &str,
+    doc: &AclDoc,
+) -> Result<Acl> {
+    let base = doc.base.clone().unwrap_or_default();
+    doc.to_acl(cell_url, |bx, role| -> Result<RoleId> {
+        if let Some(name) = bx {
+            if repo::box_id(conn, cell_id, name)?.is_none() {
+                return Err(AclError::BoxNotFound(base.clone()).into());
+            }
+        }
+        repo::role_id(conn, cell_id, bx, role)?
+            .map(RoleId)
+            .ok_or_else(|| AclError::RoleNotFound.into())
+    })
 }
 
 /// The `<acl>` element of a cell's PROPFIND (inside a multistatus whose default namespace is

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod cells;
 pub mod certs;
 pub mod ctl;
+pub mod dav;
 pub mod etag;
 pub mod keys;
 pub mod unit;

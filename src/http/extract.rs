@@ -94,3 +94,11 @@ pub fn basic_credentials(req: &HttpRequest) -> Option<std::result::Result<(Strin
             .ok_or(()),
     )
 }
+
+/// The client's IPv4 address (IPv4-mapped IPv6 included), for accounts' IP address ranges.
+pub fn client_ipv4(req: &HttpRequest) -> Option<std::net::Ipv4Addr> {
+    req.peer_addr().and_then(|a| match a.ip() {
+        std::net::IpAddr::V4(v4) => Some(v4),
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped(),
+    })
+}

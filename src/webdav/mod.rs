@@ -2,3 +2,4 @@
 //! and out, unit-tested without HTTP.
 
 pub mod acl_xml;
+pub mod mkcol_xml;

@@ -9,21 +9,7 @@ use crate::helpers::{Resp, TestApp};
 const C1: &str = "http://localhost:8000/c1/";
 
 async fn password_token(app: &TestApp, cell: &str, user: &str) -> Value {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("grant_type", "password"),
-            ("username", user),
-            ("password", "walk-pass"),
-        ])
-        .finish();
-    let r = app
-        .post(&format!("/{cell}/__token"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    r.json()
+    app.password_grant(cell, user, "walk-pass").await
 }
 
 async fn seed(app: &TestApp, cell: &str) {

@@ -112,22 +112,6 @@ impl TestApp {
             .await
     }
 
-    /// A password grant that must succeed; the token response.
-    pub async fn password_grant(&self, cell: &str, user: &str, password: &str) -> Value {
-        let r = self
-            .post_form(
-                &format!("/{cell}/__token"),
-                &[
-                    ("grant_type", "password"),
-                    ("username", user),
-                    ("password", password),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, 200, "password grant for {user}: {}", r.text());
-        r.json()
-    }
-
     /// Creates (with the master token) an account with a password and cell-level roles
     /// linked to it.
     pub async fn account_with_roles(
@@ -137,14 +121,7 @@ impl TestApp {
         password: &str,
         roles: &[&str],
     ) {
-        let r = self
-            .post(&format!("/{cell}/__ctl/Account"))
-            .master()
-            .header("X-Personium-Credential", password)
-            .json(&serde_json::json!({ "Name": account }))
-            .send()
-            .await;
-        assert_eq!(r.status, 201, "create account {account}: {}", r.text());
+        self.create_account(cell, account, password).await;
         for role in roles {
             let r = self
                 .post(&format!("/{cell}/__ctl/Role"))
@@ -157,13 +134,7 @@ impl TestApp {
                 "create role {role}: {}",
                 r.text()
             );
-            let r = self
-                .post(&format!("/{cell}/__ctl/Account('{account}')/$links/_Role"))
-                .master()
-                .json(&serde_json::json!({ "uri": format!("{UNIT}{cell}/__ctl/Role('{role}')") }))
-                .send()
-                .await;
-            assert_eq!(r.status, 204, "link role {role}: {}", r.text());
+            self.link_role(cell, account, role, None).await;
         }
     }
 
@@ -177,6 +148,67 @@ impl TestApp {
             .await;
         assert_eq!(r.status, 201, "create cell {name}: {}", r.text());
         self
+    }
+}
+
+/// Control objects and tokens that many tests need.
+impl TestApp {
+    /// Creates an account with a password (master token).
+    pub async fn create_account(&self, cell: &str, name: &str, password: &str) {
+        let r = self
+            .post(&format!("/{cell}/__ctl/Account"))
+            .master()
+            .header("X-Personium-Credential", password)
+            .json(&serde_json::json!({ "Name": name }))
+            .send()
+            .await;
+        assert_eq!(r.status, 201, "create account {name}: {}", r.text());
+    }
+
+    /// Creates control objects (master token): `(set, body)` pairs, in order.
+    pub async fn create_all(&self, cell: &str, objects: &[(&str, Value)]) {
+        for (set, body) in objects {
+            let r = self
+                .post(&format!("/{cell}/__ctl/{set}"))
+                .master()
+                .json(body)
+                .send()
+                .await;
+            assert_eq!(r.status, 201, "create {set}: {}", r.text());
+        }
+    }
+
+    /// Links an account to a role (`box_name` `None` = box-less role).
+    pub async fn link_role(&self, cell: &str, account: &str, role: &str, box_name: Option<&str>) {
+        let key = match box_name {
+            Some(b) => format!("Name='{role}',_Box.Name='{b}'"),
+            None => format!("'{role}'"),
+        };
+        let uri = format!("{UNIT}{cell}/__ctl/Role({key})");
+        let r = self
+            .post(&format!("/{cell}/__ctl/Account('{account}')/$links/_Role"))
+            .master()
+            .json(&serde_json::json!({ "uri": uri }))
+            .send()
+            .await;
+        assert_eq!(r.status, 204, "link {account} to {role}: {}", r.text());
+    }
+
+    /// The JSON of a successful `__token` request with these form parameters.
+    pub async fn token_form(&self, cell: &str, params: &[(&str, &str)]) -> Value {
+        let r = self.post_form(&format!("/{cell}/__token"), params).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    }
+
+    /// The JSON of a password grant.
+    pub async fn password_grant(&self, cell: &str, user: &str, password: &str) -> Value {
+        let params = [
+            ("grant_type", "password"),
+            ("username", user),
+            ("password", password),
+        ];
+        self.token_form(cell, &params).await
     }
 }
 

@@ -7,6 +7,8 @@ mod access_cache;
 mod architecture;
 mod authorization;
 mod authz;
+mod box_acl;
+mod box_dav;
 mod cell_ctl;
 mod cell_root;
 mod helpers;

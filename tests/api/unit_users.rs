@@ -8,22 +8,16 @@ use crate::helpers::{Resp, TestApp, UNIT};
 const ADMIN_CELL: &str = "http://localhost:8000/admincell/";
 
 async fn token_for_unit(app: &TestApp, cell: &str, user: &str) -> String {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("grant_type", "password"),
-            ("username", user),
-            ("password", "unit-pass"),
-            ("p_target", UNIT),
-        ])
-        .finish();
-    let r = app
-        .post(&format!("/{cell}/__token"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    r.json()["access_token"].as_str().unwrap().to_owned()
+    let params = [
+        ("grant_type", "password"),
+        ("username", user),
+        ("password", "unit-pass"),
+        ("p_target", UNIT),
+    ];
+    app.token_form(cell, &params).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn user_with_role(app: &TestApp, cell: &str, user: &str, role: &str) {

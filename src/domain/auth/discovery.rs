@@ -83,10 +83,9 @@ pub async fn box_url(state: &AppState, cell: &CellAccess, query: Option<&str>) -
         .map(|s| schema_forms(state, s.strip_suffix("#c").unwrap_or(s)))
         .is_some_and(|mine| mine.iter().any(|f| forms.contains(f)));
     if !own_app {
-        // TODO(box ACL): Personium requires `read` on the box through the box ACL. Box-level
-        // ACLs do not exist here yet, so `read` is checked against the cell ACL (cell `root`
-        // includes every box privilege); unit users of the cell pass as in Personium.
-        cell.require(Privilege::Read)?;
+        // Personium's `BoxUrlRsCmp` checks `read` on the box: its ACL, then the cell's.
+        let bx = crate::domain::dav::tree::resolve(state, cell, &name, "").await?;
+        bx.require(cell, Privilege::Read, crate::domain::dav::On::Resource)?;
     }
     Ok(format!("{}{name}/", cell.url))
 }

@@ -272,6 +272,10 @@ pub async fn delete(
                 }
             }
         }
+        // COMPAT(personium): a box whose WebDAV tree is not empty is "related" too.
+        if set.name == "Box" && crate::db::dav::has_children(conn, &row.id)? {
+            return Err(Error::new(&codes::PR409_OD_0001));
+        }
         repo::delete(conn, set.table, &row.id)?;
         Ok(())
     })

@@ -3,7 +3,6 @@
 //! [`authz_html`](super::authz_html).
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -49,10 +48,7 @@ pub async fn authz(req: HttpRequest, cell: web::Path<String>, body: Body) -> Res
     } else {
         first_params(req.query_string().as_bytes())
     };
-    let client_ip = req.peer_addr().and_then(|a| match a.ip() {
-        IpAddr::V4(v4) => Some(v4),
-        IpAddr::V6(v6) => v6.to_ipv4_mapped(),
-    });
+    let client_ip = crate::http::extract::client_ipv4(&req);
     let request = AuthzRequest {
         params,
         post,

@@ -1,7 +1,6 @@
 //! `{C}__token`, `{C}__certs` and `{C}__mypassword` (`spec/personium-api.md` §5.1, §5.5).
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -20,10 +19,7 @@ pub async fn token(req: HttpRequest, cell: web::Path<String>, body: Body) -> Res
             .entry(k.into_owned())
             .or_insert_with(|| v.into_owned());
     }
-    let client_ip = req.peer_addr().and_then(|a| match a.ip() {
-        IpAddr::V4(v4) => Some(v4),
-        IpAddr::V6(v6) => v6.to_ipv4_mapped(),
-    });
+    let client_ip = crate::http::extract::client_ipv4(&req);
     let request = TokenRequest {
         params,
         basic: crate::http::extract::basic_credentials(&req),

@@ -1,0 +1,272 @@
+//! Writes to the box tree (`spec/personium-api.md` §6, §3.3): `ACL` on the box and its
+//! collections, MKCOL (plain and extended), DELETE of collections. Each operation checks its
+//! privilege (§3.2) in Personium's order, then changes the tree in one transaction.
+
+use crate::auth::privilege::Privilege;
+use crate::db::dav::{self as repo, NewNode};
+use crate::db::{self, DbConn};
+use crate::domain::access::CellAccess;
+use crate::domain::acl::to_stored_acl;
+use crate::error::{codes, Error, Result};
+use crate::model::time::now_ms;
+use crate::state::AppState;
+use crate::webdav::acl_xml::{self, AclLevel};
+use crate::webdav::mkcol_xml::{self, ColType, MkcolError};
+
+use super::path::{self, NodeKind, On, MAX_CHILDREN, MAX_DEPTH, SERVICE_SRC};
+use super::tree::DavPath;
+
+/// A DAV resource's strong ETag, `"{version}-{updated}"`.
+pub fn etag(version: i64, updated: i64) -> String {
+    format!("\"{version}-{updated}\"")
+}
+
+/// `ACL {C}{box}[/{path}]`: replaces the resource's ACL (privilege `write-acl`); returns the
+/// new ETag.
+pub async fn set_acl(
+    state: &AppState,
+    cell: &CellAccess,
+    target: &DavPath,
+    body: &[u8],
+) -> Result<String> {
+    target.require(cell, Privilege::WriteAcl, On::Resource)?;
+    let doc = acl_xml::parse_acl(body, AclLevel::Box)?;
+    let node = target.deepest();
+    let (cell_id, cell_url) = (cell.id.clone(), cell.url.clone());
+    let (node_id, url) = (node.row.id.clone(), target.url());
+    let root = (!node.stored).then(|| root_of(target));
+    state
+        .db
+        .run(move |conn| {
+            db::transaction(conn, |conn| {
+                let acl = to_stored_acl(conn, &cell_id, &cell_url, &doc)?;
+                if let Some(root) = &root {
+                    root.ensure(conn, &cell_id)?;
+                }
+                let now = now_ms();
+                if !repo::set_acl(conn, &node_id, &acl.to_json(), now)? {
+                    return Err(Error::new(&codes::PR404_DV_0001).param(&url));
+                }
+                let row = repo::find(conn, &node_id)?
+                    .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
+                Ok(etag(row.version, row.updated))
+            })
+        })
+        .await
+}
+
+/// The outcome of a MKCOL that passed the access check.
+#[derive(Debug)]
+pub enum Mkcol {
+    /// Created; the new collection's ETag.
+    Created(String),
+    /// The body asks for a collection type that cannot be made (403 `mkcol-response`).
+    Refused(&'static str),
+}
+
+/// `MKCOL {C}{box}/{path}` on a missing resource: a WebDAV collection, or with an extended
+/// MKCOL body an OData, Engine service (with its `__src`) or stream collection.
+pub async fn mkcol(
+    state: &AppState,
+    cell: &CellAccess,
+    target: &DavPath,
+    body: &[u8],
+) -> Result<Mkcol> {
+    let unresolved = target.unresolved();
+    if unresolved == 1 {
+        target.require(cell, Privilege::Bind, On::Parent)?;
+    } else {
+        // COMPAT(personium): below a missing collection there is no access check: 409 first.
+        let parent = target.url_at(target.segments.len() - 1);
+        return Err(Error::new(&codes::PR409_DV_0001).param(parent));
+    }
+    let name = target.segments.last().map(String::as_str).unwrap_or("");
+    if !path::is_valid_name(name) {
+        return Err(Error::new(&codes::PR403_DV_0004).param(name));
+    }
+    let kind = if body.is_empty() {
+        NodeKind::Col
+    } else {
+        match mkcol_xml::parse_mkcol(body) {
+            Ok(t) => kind_of(t),
+            Err(MkcolError::Xml(detail)) => {
+                return Err(Error::new(&codes::PR400_DV_0001).source(anyhow::anyhow!(detail)))
+            }
+            Err(MkcolError::Request(message)) => return Ok(Mkcol::Refused(message)),
+        }
+    };
+    if target.segments.len() > MAX_DEPTH {
+        return Err(Error::new(&codes::PR400_DV_0008));
+    }
+    let parent = target.deepest();
+    let (cell_id, name) = (cell.id.clone(), name.to_owned());
+    let parent_id = parent.row.id.clone();
+    let root = (!parent.stored).then(|| root_of(target));
+    let box_id = target.bx.id.clone();
+    state
+        .db
+        .run(move |conn| {
+            db::transaction(conn, |conn| {
+                if let Some(root) = &root {
+                    root.ensure(conn, &cell_id)?;
+                }
+                if repo::child(conn, &parent_id, &name)?.is_some() {
+                    return Err(Error::new(&codes::PR405_DV_0001));
+                }
+                if repo::child_count(conn, &parent_id)? >= MAX_CHILDREN {
+                    return Err(Error::new(&codes::PR400_DV_0007));
+                }
+                let now = now_ms();
+                let id = uuid::Uuid::new_v4().simple().to_string();
+                let at = Place {
+                    cell_id: &cell_id,
+                    box_id: box_id.as_deref(),
+                    now,
+                };
+                at.insert(conn, &id, &parent_id, &name, kind)?;
+                if kind == NodeKind::Service {
+                    let src = uuid::Uuid::new_v4().simple().to_string();
+                    at.insert(conn, &src, &id, SERVICE_SRC, NodeKind::Col)?;
+                }
+                Ok(Mkcol::Created(etag(1, now)))
+            })
+        })
+        .await
+}
+
+/// `DELETE {C}{box}/{path}` on a collection (privilege `unbind` on the parent): refused with
+/// `PR403-DV-0003` while it has children, unless `X-Personium-Recursive: true`.
+pub async fn delete(
+    state: &AppState,
+    cell: &CellAccess,
+    target: &DavPath,
+    recursive: Option<&str>,
+) -> Result<()> {
+    let recursive = match recursive {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            return Err(Error::new(&codes::PR400_DV_0009)
+                .param("X-Personium-Recursive")
+                .param(v))
+        }
+    };
+    target.require(cell, Privilege::Unbind, On::Parent)?;
+    let node = target.deepest();
+    let (id, kind, url) = (node.row.id.clone(), node.kind, target.url());
+    state
+        .db
+        .run(move |conn| {
+            db::transaction(conn, |conn| {
+                if !recursive && !is_empty(conn, &id, kind)? {
+                    return Err(Error::new(&codes::PR403_DV_0003));
+                }
+                // Children go with it (ON DELETE CASCADE).
+                if !repo::delete(conn, &id)? {
+                    return Err(Error::new(&codes::PR404_DV_0001).param(&url));
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// No children; for an Engine service collection its `__src` counts while it is empty.
+fn is_empty(conn: &mut DbConn, id: &str, kind: NodeKind) -> Result<bool> {
+    let children = repo::children(conn, id)?;
+    for child in &children {
+        let src = kind == NodeKind::Service && child.name == SERVICE_SRC;
+        if !src || repo::has_children(conn, &child.id)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn kind_of(t: ColType) -> NodeKind {
+    match t {
+        ColType::WebDav => NodeKind::Col,
+        ColType::OData => NodeKind::OData,
+        ColType::Service => NodeKind::Service,
+        ColType::Stream => NodeKind::Stream,
+    }
+}
+
+/// A box root node to create before the first write into the box.
+struct Root {
+    id: String,
+    box_id: Option<String>,
+    published: i64,
+    updated: i64,
+}
+
+impl Root {
+    fn ensure(&self, conn: &mut DbConn, cell_id: &str) -> Result<()> {
+        repo::ensure_root(
+            conn,
+            &NewNode {
+                id: &self.id,
+                cell_id,
+                box_id: self.box_id.as_deref(),
+                parent_id: None,
+                name: "",
+                kind: NodeKind::Box.as_str(),
+                version: 1,
+                published: self.published,
+                updated: self.updated,
+            },
+        )?;
+        Ok(())
+    }
+}
+
+fn root_of(target: &DavPath) -> Root {
+    Root {
+        id: target.root_id().to_owned(),
+        box_id: target.bx.id.clone(),
+        published: target.bx.published,
+        updated: target.bx.updated,
+    }
+}
+
+/// Where new nodes go.
+struct Place<'a> {
+    cell_id: &'a str,
+    box_id: Option<&'a str>,
+    now: i64,
+}
+
+impl Place<'_> {
+    fn insert(
+        &self,
+        conn: &mut DbConn,
+        id: &str,
+        parent_id: &str,
+        name: &str,
+        kind: NodeKind,
+    ) -> Result<()> {
+        repo::insert(
+            conn,
+            &NewNode {
+                id,
+                cell_id: self.cell_id,
+                box_id: self.box_id,
+                parent_id: Some(parent_id),
+                name,
+                kind: kind.as_str(),
+                version: 1,
+                published: self.now,
+                updated: self.now,
+            },
+        )
+        .map_err(|e| {
+            // A concurrent MKCOL of the same name won.
+            if e.is_unique_violation() {
+                Error::new(&codes::PR405_DV_0001)
+            } else {
+                e.into()
+            }
+        })
+    }
+}

@@ -1,0 +1,250 @@
+//! `PROPFIND` on the box and its collections (`spec/personium-api.md` §6; Personium's
+//! `DavRsCmp.doPropfind` / `createDavResponse`): Depth 0 or 1, one `<response>` per resource
+//! with `creationdate`, `getlastmodified`, `resourcetype` (file: `getcontentlength`,
+//! `getcontenttype`), the `<acl>` for callers with `read-acl` (own ACEs, then the inherited
+//! ones of each ancestor up to the box), and the dead properties.
+
+use std::fmt::Write as _;
+
+use quick_xml::escape::escape;
+
+use crate::auth::acl::{AcePrincipal, Acl};
+use crate::auth::privilege::Privilege;
+use crate::db::access as role_repo;
+use crate::db::dav::{self as repo, NodeRow};
+use crate::domain::access::CellAccess;
+use crate::error::{codes, Error, Result};
+use crate::model::time::{http_date, iso8601};
+use crate::state::AppState;
+use crate::webdav::acl_xml::{self, AclXmlStyle, RenderAce, RenderAcl, RenderPrincipal};
+
+use super::ops::etag;
+use super::path::{NodeKind, On};
+use super::tree::DavPath;
+
+/// A multistatus ready to send, and the target's ETag.
+pub struct Multistatus {
+    pub body: String,
+    pub etag: String,
+}
+
+/// `PROPFIND {C}{box}[/{path}]` (privilege `read-properties`; the ACL needs `read-acl`).
+pub async fn propfind(
+    state: &AppState,
+    cell: &CellAccess,
+    target: &DavPath,
+    depth: Option<&str>,
+) -> Result<Multistatus> {
+    target.require(cell, Privilege::ReadProperties, On::Resource)?;
+    let with_children = match depth {
+        Some("0") => false,
+        Some("1") => true,
+        Some("infinity") => return Err(Error::new(&codes::PR403_DV_0001)),
+        other => return Err(Error::new(&codes::PR400_DV_0003).param(other.unwrap_or("null"))),
+    };
+    let chain = target.chain(On::Resource);
+    let show_acl = cell.can_read_acl_at(target.level(), &chain, Privilege::ReadAcl);
+    let node = target.deepest();
+    let children = if with_children && node.stored {
+        let id = node.row.id.clone();
+        state
+            .db
+            .run(move |conn| Ok::<_, Error>(repo::children(conn, &id)?))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let roles = if show_acl {
+        role_names(state, target, &children).await?
+    } else {
+        Vec::new()
+    };
+    let ctx = Render {
+        target,
+        roles: &roles,
+        show_acl,
+        base: acl_xml::role_base_url(&target.cell_url, Some(&target.bx.name)),
+    };
+    let mut body = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+         <multistatus xmlns=\"DAV:\" xmlns:p=\"urn:x-personium:xmlns\">",
+    );
+    let href = target.url();
+    ctx.response(
+        &mut body,
+        &href,
+        &node.row,
+        node.kind,
+        &node.acl,
+        target.nodes.len() - 1,
+    )?;
+    for child in &children {
+        let kind = NodeKind::parse(&child.kind)
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("unknown node kind {}", child.kind)))?;
+        let acl = parse_acl(child.acl.as_deref())?;
+        let href = format!("{href}/{}", child.name);
+        ctx.response(&mut body, &href, child, kind, &acl, target.nodes.len())?;
+    }
+    body.push_str("</multistatus>");
+    Ok(Multistatus {
+        body,
+        etag: etag(node.row.version, node.row.updated),
+    })
+}
+
+fn parse_acl(json: Option<&str>) -> Result<Acl> {
+    match json {
+        Some(j) => Acl::from_json(j).map_err(Error::internal),
+        None => Ok(Acl::default()),
+    }
+}
+
+/// (role id, role name, box name) of every role the shown ACLs name.
+async fn role_names(
+    state: &AppState,
+    target: &DavPath,
+    children: &[NodeRow],
+) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut add = |acl: &Acl| {
+        for ace in &acl.aces {
+            if let AcePrincipal::Role(id) = &ace.principal {
+                ids.push(id.as_str().to_owned());
+            }
+        }
+    };
+    for node in &target.nodes {
+        add(&node.acl);
+    }
+    for child in children {
+        add(&parse_acl(child.acl.as_deref())?);
+    }
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    state
+        .db
+        .run(move |conn| Ok::<_, Error>(role_repo::roles_by_ids(conn, &ids)?))
+        .await
+}
+
+struct Render<'a> {
+    target: &'a DavPath,
+    roles: &'a [(String, String, Option<String>)],
+    show_acl: bool,
+    /// `xml:base` of the box's ACLs: `{C}__role/{box}/`.
+    base: String,
+}
+
+impl Render<'_> {
+    /// One `<response>`; `depth` = how many ancestors the resource has below the box root
+    /// (0 = the box itself): the ACLs of `target.nodes[..depth]` are inherited.
+    fn response(
+        &self,
+        out: &mut String,
+        href: &str,
+        row: &NodeRow,
+        kind: NodeKind,
+        acl: &Acl,
+        depth: usize,
+    ) -> Result<()> {
+        let _ = write!(
+            out,
+            "<response><href>{}</href><propstat><prop>\
+             <creationdate>{}</creationdate><getlastmodified>{}</getlastmodified>",
+            escape(href),
+            iso8601(row.published),
+            http_date(row.updated),
+        );
+        match kind {
+            NodeKind::File => {
+                let _ = write!(
+                    out,
+                    "<resourcetype/><getcontentlength>{}</getcontentlength>\
+                     <getcontenttype>{}</getcontenttype>",
+                    row.size.unwrap_or(0),
+                    escape(row.content_type.as_deref().unwrap_or("")),
+                );
+            }
+            NodeKind::OData => out.push_str("<resourcetype><collection/><p:odata/></resourcetype>"),
+            NodeKind::Service => {
+                out.push_str("<resourcetype><collection/><p:service/></resourcetype>")
+            }
+            NodeKind::Stream => {
+                out.push_str("<resourcetype><collection/><p:stream/></resourcetype>")
+            }
+            NodeKind::Box | NodeKind::Col => {
+                out.push_str("<resourcetype><collection/></resourcetype>")
+            }
+        }
+        if self.show_acl {
+            self.acl(out, acl, depth);
+        }
+        props(out, row.props.as_deref())?;
+        out.push_str("</prop><status>HTTP/1.1 200 OK</status></propstat></response>");
+        Ok(())
+    }
+
+    fn acl(&self, out: &mut String, own: &Acl, depth: usize) {
+        let bx = Some(self.target.bx.name.as_str());
+        let hrefs: Vec<Option<String>> = std::iter::once(own)
+            .chain(self.target.nodes[..depth].iter().rev().map(|n| &n.acl))
+            .flat_map(|acl| acl.aces.iter())
+            .map(|ace| match &ace.principal {
+                AcePrincipal::All => None,
+                AcePrincipal::Role(id) => self
+                    .roles
+                    .iter()
+                    .find(|(rid, _, _)| rid == id.as_str())
+                    .map(|(_, name, role_box)| acl_xml::role_href(bx, role_box.as_deref(), name)),
+            })
+            .collect();
+        let inherited: Vec<String> = (0..depth).rev().map(|d| self.target.url_at(d)).collect();
+        let sources = std::iter::once((own, None)).chain(
+            self.target.nodes[..depth]
+                .iter()
+                .rev()
+                .zip(&inherited)
+                .map(|(n, url)| (&n.acl, Some(url.as_str()))),
+        );
+        let mut aces = Vec::new();
+        let mut href = hrefs.iter();
+        for (acl, from) in sources {
+            for ace in &acl.aces {
+                let h = href.next().and_then(Option::as_deref);
+                let principal = match (&ace.principal, h) {
+                    (AcePrincipal::All, _) => RenderPrincipal::All,
+                    (AcePrincipal::Role(_), Some(h)) => RenderPrincipal::Href(h),
+                    // A deleted role's ACE is not shown.
+                    (AcePrincipal::Role(_), None) => continue,
+                };
+                aces.push(RenderAce {
+                    principal,
+                    grant: ace.grant,
+                    inherited: from,
+                });
+            }
+        }
+        out.push_str(&acl_xml::render_acl(&RenderAcl {
+            base: &self.base,
+            require_schema_authz: own.require_schema_authz,
+            aces: &aces,
+            style: AclXmlStyle::Personium,
+        }));
+    }
+}
+
+/// The dead properties, stored as `"localname@namespace"` -> raw XML.
+fn props(out: &mut String, json: Option<&str>) -> Result<()> {
+    let Some(json) = json else {
+        return Ok(());
+    };
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(Error::internal)?;
+    for xml in map.values().filter_map(|v| v.as_str()) {
+        out.push_str(xml);
+    }
+    Ok(())
+}

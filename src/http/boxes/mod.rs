@@ -1,0 +1,5 @@
+//! Box-level endpoints (`spec/personium-api.md` §6, §7.2): one catch-all route per box, the
+//! `(target, method)` table in `dispatch`, and the WebDAV handlers in `dav`.
+
+pub mod dav;
+pub mod dispatch;
