@@ -2,3 +2,5 @@
 //! and out, unit-tested without HTTP.
 
 pub mod acl_xml;
+pub mod proppatch;
+pub mod props;
