@@ -5,6 +5,7 @@ pub mod access;
 pub mod acl;
 pub mod auth;
 pub mod body;
+pub mod cell_props;
 pub mod cells;
 pub mod certs;
 pub mod ctl;

@@ -7,6 +7,7 @@ mod architecture;
 mod authorization;
 mod authz;
 mod cell_ctl;
+mod cell_props;
 mod cell_root;
 mod helpers;
 mod token;

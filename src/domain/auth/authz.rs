@@ -247,15 +247,14 @@ impl Flow<'_> {
             .state
             .db
             .run(move |conn| {
-                login::authenticate(
-                    conn,
-                    &st.settings.security,
-                    &cell_id,
-                    &user,
-                    &pw,
-                    ip,
-                    now_ms(),
-                )
+                let attempt = login::Attempt {
+                    username: &user,
+                    password: &pw,
+                    client_ip: ip,
+                    now: now_ms(),
+                    refuse: None,
+                };
+                login::authenticate(conn, &st.settings.security, &cell_id, attempt)
             })
             .await;
         let auth = match checked {

@@ -8,4 +8,5 @@ pub mod discovery;
 pub mod grant;
 pub mod introspect;
 pub mod login;
+pub mod owner;
 pub mod password_change;
