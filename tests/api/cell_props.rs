@@ -1,9 +1,13 @@
 //! Cell properties and what they switch on (spec §4.2 PROPPATCH, §5.1 `p_owner` and
-//! `p_cookie`, §5.2 cookie auth, §5.6 `p:accountsnotrecordingauthhistory`).
+//! `p_cookie`, §5.2 cookie auth, §5.4 custom login page, §5.6
+//! `p:accountsnotrecordingauthhistory`).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
 
 use serde_json::{json, Value};
 
-use crate::authz::{account, token, C1};
+use crate::authz::{account, authz_path, token, APP, C1, REDIRECT};
 use crate::helpers::{Resp, TestApp, MASTER};
 
 const OWNER: &str = "http://localhost:8000/admin/#boss";
@@ -386,4 +390,59 @@ async fn p_cookie_authenticates_with_its_peer() {
     .send()
     .await;
     assert_eq!(r.status, 207, "{}", r.text());
+}
+
+/// Serves one canned HTTP response per connection on loopback; returns its base URL.
+fn serve(content_type: &'static str, body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[actix_web::test]
+async fn custom_login_page() {
+    let app = owned_cell().await.with_cell("app").await;
+    let query = [
+        ("response_type", "token"),
+        ("client_id", APP),
+        ("redirect_uri", REDIRECT),
+    ];
+    let page = serve("text/html", "<html>\n<body>custom</body>\n</html>\n");
+    let prop = format!("<p:authorizationhtmlurl>{page}login.html</p:authorizationhtmlurl>");
+    assert_eq!(proppatch(&app, Some(MASTER), set(&prop)).await.status, 207);
+    let r = app.get(&authz_path(&query)).send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "<html><body>custom</body></html>");
+    assert!(r.header("Content-Type").unwrap().starts_with("text/html"));
+    // The password-change page has its own property; unset, the built-in form shows.
+    let mut pc = query.to_vec();
+    pc.push(("password_change_required", "true"));
+    let r = app.get(&authz_path(&pc)).send().await;
+    assert!(r.text().contains("<form method=\"post\""), "{}", r.text());
+
+    // Not text/html, or unreachable: the built-in form.
+    let wrong = serve("text/plain", "plain");
+    for url in [format!("{wrong}x"), "http://127.0.0.1:9/x".to_owned()] {
+        let prop = format!("<p:authorizationhtmlurl>{url}</p:authorizationhtmlurl>");
+        assert_eq!(proppatch(&app, Some(MASTER), set(&prop)).await.status, 207);
+        let r = app.get(&authz_path(&query)).send().await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.text().contains("<form method=\"post\""),
+            "{url}: {}",
+            r.text()
+        );
+    }
 }
