@@ -1,13 +1,13 @@
 //! Cell properties and what they switch on (spec §4.2 PROPPATCH, §5.1 `p_owner` and
-//! `p_cookie`, §5.2 cookie auth, §5.4 custom login page, §5.6
-//! `p:accountsnotrecordingauthhistory`).
+//! `p_cookie`, §5.2 cookie auth, §5.4 custom login page, §5.5 unit introspection credentials,
+//! §5.6 `p:accountsnotrecordingauthhistory`).
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use serde_json::{json, Value};
 
-use crate::authz::{account, authz_path, token, APP, C1, REDIRECT};
+use crate::authz::{account, authz_path, form, token, APP, C1, REDIRECT};
 use crate::helpers::{Resp, TestApp, MASTER};
 
 const OWNER: &str = "http://localhost:8000/admin/#boss";
@@ -445,4 +445,52 @@ async fn custom_login_page() {
             r.text()
         );
     }
+}
+
+#[actix_web::test]
+async fn introspection_with_unit_credentials() {
+    use base64::Engine;
+    let app = TestApp::spawn_with(|s| {
+        s.security.auth_retry_interval_ms = 0;
+        s.security.introspect_username = "rs".into();
+        s.security.introspect_password = unitcell::config::Secret::new("rs-secret");
+    })
+    .await
+    .with_cell("c1")
+    .await;
+    account(&app, "c1", "me", "password1").await;
+    let at = login(&app, &[]).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let basic =
+        |id: &str, pw: &str| base64::engine::general_purpose::STANDARD.encode(format!("{id}:{pw}"));
+    let call = |auth: String| {
+        let app = &app;
+        let at = at.clone();
+        async move {
+            app.post("/c1/__introspect")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", &format!("Basic {auth}"))
+                .body(form(&[("token", &at)]))
+                .send()
+                .await
+        }
+    };
+    let r = call(basic("rs", "rs-secret")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["active"], true);
+    assert_eq!(r.json()["sub"], format!("{C1}#me"));
+    for (id, pw) in [("rs", "wrong"), ("other", "rs-secret"), ("rs", "")] {
+        call(basic(id, pw)).await.assert_error(403, "PR403-AU-0002");
+    }
+    // Disabled while unset.
+    let plain = TestApp::spawn().await.with_cell("c1").await;
+    let r = plain
+        .post("/c1/__introspect")
+        .header("Authorization", &format!("Basic {}", basic("", "")))
+        .body(form(&[("token", &at)]))
+        .send()
+        .await;
+    r.assert_error(403, "PR403-AU-0002");
 }
