@@ -365,6 +365,11 @@ impl Parser<'_> {
             extra.push_str(&quick_xml::escape::escape(uri.as_str()));
             extra.push('"');
         }
+        // No default namespace in scope: say so, so that unprefixed elements stay in no
+        // namespace when rendered inside a document with a default one (PROPFIND's DAV:).
+        if !seen.contains(&"") && has_unprefixed_element(&text) {
+            extra.push_str(" xmlns=\"\"");
+        }
         let rest = open.raw_start.get(1 + open.qname.len()..).unwrap_or("");
         if rest.ends_with("/>") {
             format!("<{}{extra}{rest}", open.qname)
@@ -409,6 +414,17 @@ impl Parser<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether some start tag in `xml` has a name without a prefix.
+fn has_unprefixed_element(xml: &str) -> bool {
+    xml.split('<').skip(1).any(|tag| {
+        let name: &str = tag
+            .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
+            .next()
+            .unwrap_or("");
+        !name.is_empty() && !name.starts_with(['!', '?']) && !name.contains(':')
+    })
 }
 
 #[cfg(test)]

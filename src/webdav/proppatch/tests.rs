@@ -72,6 +72,16 @@ fn parses_personium_request_bodies() {
                 ],
             },
         ),
+        // Unprefixed elements without a default namespace in scope stay in no namespace.
+        (
+            update("<D:set><D:prop><p:x><item>1</item></p:x><nons>2</nons></D:prop></D:set>"),
+            PropertyUpdate {
+                instructions: vec![Instruction::Set(vec![
+                    prop(P, "x", &format!(r#"<p:x xmlns:p="{P}" xmlns=""><item>1</item></p:x>"#)),
+                    prop("", "nons", r#"<nons xmlns="">2</nons>"#),
+                ])],
+            },
+        ),
         (update(""), PropertyUpdate::default()),
         (update("<D:set><D:prop/></D:set>"), PropertyUpdate { instructions: vec![Instruction::Set(vec![])] }),
     ];
