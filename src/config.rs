@@ -86,6 +86,12 @@ pub struct SecuritySettings {
     pub certs_cache_secs: u64,
     pub certs_fetch_timeout_secs: u64,
     pub access_cache_ttl_ms: u64,
+    /// Unit-wide Basic credentials a resource server may use at `__introspect` (Personium's
+    /// `introspect.username` / `introspect.password`); either empty = disabled.
+    #[serde(default)]
+    pub introspect_username: String,
+    #[serde(default)]
+    pub introspect_password: Secret,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -61,6 +61,29 @@ impl AccessContext {
         }
     }
 
+    /// Cookie authentication (§5.2), for a request without `Authorization` that carries
+    /// `p_cookie_peer`: the token sealed in the `p_cookie` cookie stands in for a Bearer
+    /// `Authorization`; a missing, forged or foreign cookie is `PR401-AU-0009`.
+    pub fn from_cookie(
+        secret: &super::keys::UnitSecret,
+        peer: &str,
+        cookie: Option<&str>,
+        unit_user: Option<&str>,
+        master_token: &str,
+    ) -> AccessContext {
+        match cookie.and_then(|c| super::cookie::open(secret, peer, c)) {
+            Some(token) => {
+                let authorization = format!("Bearer {token}");
+                AccessContext::classify(Some(&authorization), unit_user, master_token)
+            }
+            None => AccessContext {
+                principal: Principal::Invalid(&codes::PR401_AU_0009),
+                authorization: None,
+                unit_user: unit_user.map(str::to_owned),
+            },
+        }
+    }
+
     /// §4.1: unit-level operations need a unit token.
     pub fn require_unit(&self) -> Result<UnitActor> {
         match &self.principal {

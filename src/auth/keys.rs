@@ -42,6 +42,8 @@ pub mod labels {
     pub const UNIT_TOKEN: &str = "unitcell unit token v1";
     /// Per-cell key that wraps the cell's private signing keys; context = cell id.
     pub const KEY_WRAP: &str = "unitcell cell-key wrap v1";
+    /// Unit-wide AES-256-GCM key of the `p_cookie` cookie; context = empty.
+    pub const COOKIE: &str = "unitcell p_cookie v1";
 }
 
 /// RSA modulus size of new cell keys (Personium: 2048).

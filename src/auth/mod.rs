@@ -3,6 +3,7 @@
 
 pub mod acl;
 pub mod context;
+pub mod cookie;
 pub mod keys;
 pub mod password;
 pub mod privilege;

@@ -41,32 +41,52 @@ pub fn find_login(conn: &mut DbConn, cell_id: &str, name: &str) -> DbResult<Opti
         .optional()?)
 }
 
-/// Records a successful authentication.
-pub fn record_success(conn: &mut DbConn, id: &str, now: i64) -> DbResult<()> {
-    diesel::update(accounts::table.filter(accounts::id.eq(id)))
-        .set((
-            accounts::last_authenticated.eq(now),
-            accounts::failed_count.eq(0),
-            accounts::locked_until.eq(None::<i64>),
-        ))
-        .execute(conn)?;
+/// Records a successful authentication: releases any lock and, when `history`, updates the
+/// authentication history (`last_authenticated`, `failed_count`).
+pub fn record_success(conn: &mut DbConn, id: &str, now: i64, history: bool) -> DbResult<()> {
+    let target = accounts::table.filter(accounts::id.eq(id));
+    if history {
+        diesel::update(target)
+            .set((
+                accounts::last_authenticated.eq(now),
+                accounts::failed_count.eq(0),
+                accounts::locked_until.eq(None::<i64>),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(target)
+            .set(accounts::locked_until.eq(None::<i64>))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
-/// Records a failed authentication; locks the account until `lock_until` when given.
+/// Records a failed authentication: the retry interval starts now, the account is locked
+/// until `lock_until` when given, and, when `history`, `failed_count` goes up.
 pub fn record_failure(
     conn: &mut DbConn,
     id: &str,
     now: i64,
     lock_until: Option<i64>,
+    history: bool,
 ) -> DbResult<()> {
-    diesel::update(accounts::table.filter(accounts::id.eq(id)))
-        .set((
-            accounts::failed_count.eq(accounts::failed_count + 1),
-            accounts::last_failed.eq(now),
-            accounts::locked_until.eq(lock_until),
-        ))
-        .execute(conn)?;
+    let target = accounts::table.filter(accounts::id.eq(id));
+    if history {
+        diesel::update(target)
+            .set((
+                accounts::failed_count.eq(accounts::failed_count + 1),
+                accounts::last_failed.eq(now),
+                accounts::locked_until.eq(lock_until),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(target)
+            .set((
+                accounts::last_failed.eq(now),
+                accounts::locked_until.eq(lock_until),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -36,6 +36,17 @@ pub fn consume(conn: &mut DbConn, jti: &str, cell_id: &str) -> DbResult<bool> {
     Ok(n == 1)
 }
 
+/// Whether a grant may still be used (without using it).
+pub fn exists(conn: &mut DbConn, jti: &str, cell_id: &str) -> DbResult<bool> {
+    use diesel::dsl::exists;
+    Ok(diesel::select(exists(
+        token_grants::table
+            .filter(token_grants::jti.eq(jti))
+            .filter(token_grants::cell_id.eq(cell_id)),
+    ))
+    .get_result(conn)?)
+}
+
 /// Forgets expired grants.
 pub fn purge_expired(conn: &mut DbConn, now: i64) -> DbResult<usize> {
     Ok(diesel::delete(token_grants::table.filter(token_grants::expires.lt(now))).execute(conn)?)

@@ -238,6 +238,10 @@ async fn resolve_caller(
     cell: &CellAccess,
 ) -> Result<Resolved> {
     let Some(value) = ctx.authorization.as_deref() else {
+        // A failed cookie authentication (§5.2) has no Authorization to classify.
+        if let crate::auth::Principal::Invalid(code) = ctx.principal {
+            return Ok(Resolved::Invalid(code.id));
+        }
         return Ok(Resolved::Anonymous);
     };
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));

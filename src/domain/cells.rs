@@ -74,6 +74,7 @@ pub async fn create(state: &AppState, ctx: &AccessContext, body: &[u8]) -> Resul
         published: now,
         updated: now,
         acl: None,
+        props: None,
     };
     let insert = row.clone();
     state

@@ -257,3 +257,10 @@ impl From<crate::webdav::acl_xml::AclError> for Error {
         coded(e.pr_code(), params, e.to_string())
     }
 }
+
+impl From<crate::webdav::proppatch::ProppatchError> for Error {
+    #[track_caller]
+    fn from(e: crate::webdav::proppatch::ProppatchError) -> Error {
+        coded(e.pr_code(), Vec::new(), e.to_string())
+    }
+}

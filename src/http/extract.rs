@@ -30,13 +30,36 @@ impl FromRequest for AccessContext {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(state(req).map(|state| {
-            AccessContext::classify(
-                header(req, "Authorization"),
-                header(req, "X-Personium-Unit-User"),
-                state.master_token().expose(),
-            )
+            let authorization = header(req, "Authorization");
+            let unit_user = header(req, "X-Personium-Unit-User");
+            let master = state.master_token().expose();
+            match authorization {
+                Some(_) => AccessContext::classify(authorization, unit_user, master),
+                None => match cookie_peer(req) {
+                    None => AccessContext::classify(None, unit_user, master),
+                    Some(peer) => {
+                        let cookie = req.cookie(crate::auth::cookie::COOKIE_NAME);
+                        let cookie = cookie.as_ref().map(|c| c.value());
+                        AccessContext::from_cookie(
+                            state.unit_secret(),
+                            &peer,
+                            cookie,
+                            unit_user,
+                            master,
+                        )
+                    }
+                },
+            }
         }))
     }
+}
+
+/// The `p_cookie_peer` query parameter, when present and not empty (§5.2 cookie auth).
+fn cookie_peer(req: &HttpRequest) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == crate::auth::cookie::PEER_PARAM)
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// A request body read whole, refused past `server.max_body_bytes` with `PR413-MC-0001` (ours:

@@ -86,6 +86,30 @@ pub fn local_cell_url_forms(http_url: &str, cell: &str) -> Vec<String> {
     ]
 }
 
+/// A stored URL in http form (§1.3): `personium-localunit:/{cell}/{path}` (path-mode units:
+/// relative to the unit URL; FQDN units: the first segment names the cell),
+/// `personium-localunit:{cell}:/{path}` and `personium-localcell:/{path}` (relative to
+/// `cell_url`) are resolved; anything else is returned as given.
+pub fn resolve_local(unit: &UnitUrl, mode: CellUrlMode, cell_url: &str, s: &str) -> String {
+    if let Some(path) = s.strip_prefix("personium-localcell:/") {
+        return format!("{cell_url}{path}");
+    }
+    let Some(rest) = s.strip_prefix("personium-localunit:") else {
+        return s.to_owned();
+    };
+    match rest.strip_prefix('/') {
+        Some(path) if mode == CellUrlMode::Path => format!("{}{path}", unit.as_str()),
+        Some(path) => match path.split_once('/') {
+            Some((cell, tail)) => format!("{}{tail}", unit.cell_url(cell, mode)),
+            None => unit.cell_url(path, mode),
+        },
+        None => match rest.split_once(":/") {
+            Some((cell, tail)) => format!("{}{tail}", unit.cell_url(cell, mode)),
+            None => s.to_owned(),
+        },
+    }
+}
+
 /// True when `s` is in Personium's normalised cell-url form: http, https or
 /// `personium-localunit:` scheme, no query or fragment, no dot segments or empty segments,
 /// a trailing `/`, at most 1024 characters.
@@ -140,6 +164,66 @@ fn path_is_normal(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_schemes_resolve() {
+        let unit = UnitUrl::parse("https://unit.example/").unwrap();
+        let path_cell = "https://unit.example/c1/";
+        let fqdn_cell = "https://c1.unit.example/";
+        let cases = [
+            (
+                CellUrlMode::Path,
+                path_cell,
+                "personium-localunit:/app/__/login.html",
+                "https://unit.example/app/__/login.html",
+            ),
+            (
+                CellUrlMode::Path,
+                path_cell,
+                "personium-localunit:app:/__/login.html",
+                "https://unit.example/app/__/login.html",
+            ),
+            (
+                CellUrlMode::Path,
+                path_cell,
+                "personium-localcell:/__/login.html",
+                "https://unit.example/c1/__/login.html",
+            ),
+            (
+                CellUrlMode::Fqdn,
+                fqdn_cell,
+                "personium-localunit:/app/__/login.html",
+                "https://app.unit.example/__/login.html",
+            ),
+            (
+                CellUrlMode::Fqdn,
+                fqdn_cell,
+                "personium-localunit:app:/x",
+                "https://app.unit.example/x",
+            ),
+            (
+                CellUrlMode::Fqdn,
+                fqdn_cell,
+                "personium-localcell:/x",
+                "https://c1.unit.example/x",
+            ),
+            (
+                CellUrlMode::Path,
+                path_cell,
+                "https://other.example/p",
+                "https://other.example/p",
+            ),
+            (
+                CellUrlMode::Path,
+                path_cell,
+                "personium-localunit:nonsense",
+                "personium-localunit:nonsense",
+            ),
+        ];
+        for (mode, cell, given, http) in cases {
+            assert_eq!(resolve_local(&unit, mode, cell, given), http, "{given}");
+        }
+    }
 
     #[test]
     fn cell_urls() {

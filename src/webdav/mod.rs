@@ -3,3 +3,5 @@
 
 pub mod acl_xml;
 pub mod mkcol_xml;
+pub mod proppatch;
+pub mod props;

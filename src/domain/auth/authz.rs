@@ -23,6 +23,7 @@ use crate::model::time::now_ms;
 use crate::state::AppState;
 
 pub use super::authz_redirect::message_for;
+use crate::domain::cell_props::CellProps;
 
 /// A request to the endpoint: the query (GET) or form (POST) parameters, first occurrence of
 /// each name.
@@ -56,6 +57,8 @@ pub enum Outcome {
     LoginForm(Form),
     /// 200 with the form that sets a new password (account status `passwordChangeRequired`).
     PasswordChangeForm(Form),
+    /// 200 with the cell's own login or password-change page (§5.4 `p:authorizationhtmlurl`).
+    CustomPage(String),
 }
 
 /// What a form page shows and posts back.
@@ -103,6 +106,7 @@ struct Flow<'a> {
 pub async fn authorize(state: &AppState, cell_name: &str, req: AuthzRequest) -> Result<Outcome> {
     let row = crate::domain::cells::find(state, cell_name).await?;
     let cell_url = state.cell_url(&row.name);
+    let props = CellProps::from_row(row.props.as_deref());
     let client = match rd::validate_client(&cell_url, req.get("client_id"), req.get("redirect_uri"))
     {
         Ok(c) => c,
@@ -158,7 +162,13 @@ pub async fn authorize(state: &AppState, cell_name: &str, req: AuthzRequest) -> 
     if !req.post {
         // COMPAT(personium): credentials are never taken from a query string; p_cookie login
         // (Tier 3) is not supported, so a GET always shows a form.
-        return Ok(if req.is_true("password_change_required") {
+        let password_change = req.is_true("password_change_required");
+        if let Some(html) =
+            super::authz_page::custom_page(state, &flow.cell_url, &props, password_change).await
+        {
+            return Ok(Outcome::CustomPage(html));
+        }
+        return Ok(if password_change {
             Outcome::PasswordChangeForm(flow.form(true))
         } else {
             Outcome::LoginForm(flow.form(false))
@@ -247,15 +257,14 @@ impl Flow<'_> {
             .state
             .db
             .run(move |conn| {
-                login::authenticate(
-                    conn,
-                    &st.settings.security,
-                    &cell_id,
-                    &user,
-                    &pw,
-                    ip,
-                    now_ms(),
-                )
+                let attempt = login::Attempt {
+                    username: &user,
+                    password: &pw,
+                    client_ip: ip,
+                    now: now_ms(),
+                    refuse: None,
+                };
+                login::authenticate(conn, &st.settings.security, &cell_id, attempt)
             })
             .await;
         let auth = match checked {

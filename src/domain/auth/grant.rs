@@ -1,6 +1,7 @@
 //! `POST {C}__token` (`spec/personium-api.md` §5.1): the password, refresh-token,
-//! saml2-bearer and authorization-code grants, `p_target` trans-cell tokens, lifetimes, and
-//! Personium's response body.
+//! saml2-bearer and authorization-code grants, `p_target` trans-cell tokens, `p_owner` unit-local
+//! unit user tokens ([`owner`](super::owner)), the `p_cookie` cookie, lifetimes, and Personium's
+//! response body.
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -9,9 +10,11 @@ use serde_json::{json, Value as Json};
 
 use super::client::{self, Client, ClientCredentials};
 use super::login;
+use super::owner;
 use crate::auth::token::{self, Claims, TokenKind};
 use crate::db::{access as access_repo, accounts, grants};
 use crate::domain::access;
+use crate::domain::cell_props::CellProps;
 use crate::error::{codes, Code, Error, Result};
 use crate::model::time::now_ms;
 use crate::model::url::is_cell_url;
@@ -29,13 +32,27 @@ pub struct TokenRequest {
 pub struct TokenResponse {
     pub body: Json,
     pub location: Option<String>,
+    /// The `p_cookie` cookie to set (`p_cookie=true` without `p_target`).
+    pub cookie: Option<TokenCookie>,
+}
+
+/// A `p_cookie` cookie: the sealed access token, for the cell's path.
+pub struct TokenCookie {
+    pub value: String,
+    pub path: String,
+    pub secure: bool,
 }
 
 /// The cell the token endpoint serves.
-struct Issuer<'a> {
-    state: &'a AppState,
-    cell_id: String,
-    url: String,
+pub(super) struct Issuer<'a> {
+    pub(super) state: &'a AppState,
+    pub(super) cell_id: String,
+    pub(super) url: String,
+    /// The cell's owner as stored (`None`: created by the master token).
+    pub(super) owner: Option<String>,
+    pub(super) props: CellProps,
+    /// `p_cookie=true` and no `p_target`.
+    pub(super) cookie: bool,
 }
 
 fn fail(code: &'static Code, realm: &str) -> Error {
@@ -71,10 +88,19 @@ impl TokenRequest {
 /// `POST {C}__token`
 pub async fn token(state: &AppState, cell_name: &str, req: TokenRequest) -> Result<TokenResponse> {
     let row = crate::domain::cells::find(state, cell_name).await?;
+    // COMPAT(personium): any `p_target`, even empty, suppresses the cookie; `p_cookie` is
+    // read as Java's Boolean.parseBoolean does.
+    let cookie = !req.params.contains_key("p_target")
+        && req
+            .get("p_cookie")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let issuer = Issuer {
         state,
         url: state.cell_url(&row.name),
         cell_id: row.id,
+        props: CellProps::from_row(row.props.as_deref()),
+        owner: row.owner,
+        cookie,
     };
     let realm = issuer.url.clone();
     let creds = ClientCredentials {
@@ -123,9 +149,9 @@ pub async fn token(state: &AppState, cell_name: &str, req: TokenRequest) -> Resu
 }
 
 #[derive(Clone, Copy)]
-struct Lifetimes {
-    access: i64,
-    refresh: i64,
+pub(super) struct Lifetimes {
+    pub(super) access: i64,
+    pub(super) refresh: i64,
 }
 
 /// What a new access token stands for.
@@ -145,8 +171,31 @@ impl Issuer<'_> {
         self.state.cell_token_key(&self.cell_id)
     }
 
-    fn err(&self, code: &'static Code) -> Error {
+    pub(super) fn err(&self, code: &'static Code) -> Error {
         fail(code, &self.url)
+    }
+
+    /// The `p_cookie` cookie for an access token, when one was asked for.
+    pub(super) fn cookie_for(
+        &self,
+        access_token: &str,
+        body: &mut Json,
+    ) -> Result<Option<TokenCookie>> {
+        if !self.cookie {
+            return Ok(None);
+        }
+        let peer = uuid::Uuid::new_v4().to_string();
+        let value = crate::auth::cookie::seal(self.state.unit_secret(), &peer, access_token)
+            .map_err(Error::internal)?;
+        body["p_cookie_peer"] = Json::String(peer);
+        let path = url::Url::parse(&self.url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_else(|_| "/".to_owned());
+        Ok(Some(TokenCookie {
+            value,
+            path,
+            secure: self.url.starts_with("https://"),
+        }))
     }
 
     /// Issues the access (or trans-cell) token and a rotated refresh token.
@@ -219,7 +268,12 @@ impl Issuer<'_> {
             body["p_target"] = Json::String(t.clone());
             format!("{t}__token")
         });
-        Ok(TokenResponse { body, location })
+        let cookie = self.cookie_for(&access_token, &mut body)?;
+        Ok(TokenResponse {
+            body,
+            location,
+            cookie,
+        })
     }
 
     /// The role URLs of an account's roles as a trans-cell token carries them: class URLs for
@@ -248,22 +302,27 @@ impl Issuer<'_> {
     ) -> Result<TokenResponse> {
         let username = req.required("username", &self.url)?.to_owned();
         let password = req.required("password", &self.url)?.to_owned();
+        let p_owner = owner::requested(req);
+        let refuse = if p_owner {
+            self.owner_refusal(&username)
+        } else {
+            None
+        };
         let (st, cell_id, ip) = (self.state.clone(), self.cell_id.clone(), req.client_ip);
         let realm = self.url.clone();
         let auth = self
             .state
             .db
             .run(move |conn| {
-                login::authenticate(
-                    conn,
-                    &st.settings.security,
-                    &cell_id,
-                    &username,
-                    &password,
-                    ip,
-                    now_ms(),
-                )
-                .map_err(|e| e.into_oauth(&realm))
+                let attempt = login::Attempt {
+                    username: &username,
+                    password: &password,
+                    client_ip: ip,
+                    now: now_ms(),
+                    refuse,
+                };
+                login::authenticate(conn, &st.settings.security, &cell_id, attempt)
+                    .map_err(|e| e.into_oauth(&realm))
             })
             .await?;
         let subject = format!("{}#{}", self.url, auth.name);
@@ -280,15 +339,19 @@ impl Issuer<'_> {
                 .oauth_field("last_authenticated", history["last_authenticated"].clone())
                 .oauth_field("failed_count", history["failed_count"].clone()));
         }
-        let grant = Grant {
-            subject,
-            role_ids: Vec::new(),
-            role_urls: self.role_urls(&auth.roles),
-            scope,
-            orig_iss: None,
-            visitor: false,
+        let mut resp = if p_owner {
+            self.unit_local_token(life.access)?
+        } else {
+            let grant = Grant {
+                subject,
+                role_ids: Vec::new(),
+                role_urls: self.role_urls(&auth.roles),
+                scope,
+                orig_iss: None,
+                visitor: false,
+            };
+            self.issue(grant, client, p_target, life).await?
         };
-        let mut resp = self.issue(grant, client, p_target, life).await?;
         resp.body["last_authenticated"] = history["last_authenticated"].clone();
         resp.body["failed_count"] = history["failed_count"].clone();
         Ok(resp)
@@ -316,6 +379,9 @@ impl Issuer<'_> {
                 return Err(self.err(&codes::PR401_AN_0020).param(bound).param(given));
             }
             _ => {}
+        }
+        if owner::requested(req) {
+            return self.refresh_as_owner(kind, &claims, life).await;
         }
         let jti = claims.jti.clone().unwrap_or_default();
         let cell_id = self.cell_id.clone();

@@ -1,15 +1,18 @@
 //! `POST {C}__introspect` (`spec/personium-api.md` §5.5, RFC 7662): tells a caller whether a
 //! token is active for this cell and what it says.
 //!
-//! Callers: unit users of the cell (master token, owner), a token with a schema (an app; it
-//! only sees tokens of the same schema), or an app authenticating as on `__token` with
-//! `Authorization: Basic client_id:client_secret` (it only sees tokens whose schema is its
-//! `client_id`). Anonymous → 401; anyone else → 403.
+//! Callers: unit users of the cell (master token, owner), a resource server with the Unit's
+//! introspection credentials (`Authorization: Basic`, settings `security.introspect_*`), a
+//! token with a schema (an app; it only sees tokens of the same schema), or an app
+//! authenticating as on `__token` with `Authorization: Basic client_id:client_secret` (it only
+//! sees tokens whose schema is its `client_id`). Anonymous → 401; anyone else → 403.
 
 use serde_json::{json, Value as Json};
+use subtle::ConstantTimeEq;
 
 use super::client::{self, ClientCredentials};
 use crate::auth::token::{self, Claims, TokenError, TokenKind};
+use crate::config::SecuritySettings;
 use crate::db::access as access_repo;
 use crate::domain::access::{self, CellAccess, Resolved};
 use crate::error::{codes, Error, Result};
@@ -36,6 +39,18 @@ fn lacking() -> Error {
     Error::new(&codes::PR403_AU_0002)
 }
 
+/// True for the unit-wide introspection credentials (constant-time comparison; disabled while
+/// either setting is empty).
+fn is_unit_introspector(sec: &SecuritySettings, id: &str, secret: &str) -> bool {
+    let (user, pass) = (&sec.introspect_username, sec.introspect_password.expose());
+    if user.is_empty() || pass.is_empty() {
+        return false;
+    }
+    let same_user = id.as_bytes().ct_eq(user.as_bytes());
+    let same_pass = secret.as_bytes().ct_eq(pass.as_bytes());
+    bool::from(same_user & same_pass)
+}
+
 /// Who may introspect, from the request's credentials (`basic` = the decoded
 /// `Authorization: Basic`, `Err` when malformed).
 async fn caller_scope(
@@ -47,12 +62,14 @@ async fn caller_scope(
         Resolved::Anonymous => Err(Error::new(&codes::PR401_AU_0001)
             .header("WWW-Authenticate", format!("Bearer realm=\"{}\"", cell.url))
             .header("WWW-Authenticate", format!("Basic realm=\"{}\"", cell.url))),
-        // COMPAT(personium): Basic with the unit's `introspect.username/password` is not
-        // supported (no such setting here); Basic must be `client_id:client_secret`.
+        // Basic: the unit's introspection credentials, or `client_id:client_secret`.
         Resolved::Basic => {
             let Some(Ok((id, secret))) = basic else {
                 return Err(lacking());
             };
+            if is_unit_introspector(&state.settings.security, &id, &secret) {
+                return Ok(Visible::All);
+            }
             let creds = ClientCredentials {
                 client_id: None,
                 secret: None,

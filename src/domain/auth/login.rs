@@ -1,6 +1,7 @@
 //! Password authentication of an account (`spec/personium-api.md` §5.1 password grant, §5.6):
 //! account type, status, IP address ranges, the retry interval after a failure, optional
-//! lockout, and the authentication history. Every failure looks the same to the caller
+//! lockout, and the authentication history (not kept for accounts listed in the cell property
+//! `p:accountsnotrecordingauthhistory`). Every failure looks the same to the caller
 //! (`PR400-AN-0017`), and an unknown account costs what a wrong password costs.
 
 use std::net::Ipv4Addr;
@@ -9,7 +10,8 @@ use std::sync::OnceLock;
 use crate::auth::password;
 use crate::config::SecuritySettings;
 use crate::db::accounts::{self, HeldRole, LoginRow};
-use crate::db::DbConn;
+use crate::db::{cells, DbConn};
+use crate::domain::cell_props::CellProps;
 use crate::error::{codes, Error, Result};
 
 /// An account that proved its password.
@@ -57,16 +59,32 @@ pub fn ip_allowed(ranges: &str, ip: Option<Ipv4Addr>) -> bool {
     })
 }
 
+/// What a login attempt presents.
+pub struct Attempt<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub client_ip: Option<Ipv4Addr>,
+    pub now: i64,
+    /// Returned instead of success once the password is proven (the account is not asked to
+    /// change its password), with nothing recorded: a grant that cannot be issued for this
+    /// account (`p_owner`).
+    pub refuse: Option<Error>,
+}
+
 /// Checks a password grant. Runs argon2: call it on the blocking pool.
 pub fn authenticate(
     conn: &mut DbConn,
     sec: &SecuritySettings,
     cell_id: &str,
-    username: &str,
-    pw: &str,
-    client_ip: Option<Ipv4Addr>,
-    now: i64,
+    attempt: Attempt<'_>,
 ) -> Result<Authenticated> {
+    let Attempt {
+        username,
+        password: pw,
+        client_ip,
+        now,
+        refuse,
+    } = attempt;
     let Some(row) = accounts::find_login(conn, cell_id, username)? else {
         let _ = password::verify(pw, dummy_hash());
         return Err(failed());
@@ -77,21 +95,29 @@ pub fn authenticate(
     if !usable {
         return Err(failed());
     }
+    let history = CellProps::from_row(cells::props_of(conn, cell_id)?.as_deref())
+        .records_auth_history(&row.name);
     if !matches {
+        // Without history the lock counter does not move either: unitcell keeps one counter
+        // where Personium keeps the history apart from its (in-memory) lock counter.
         let count = row.failed_count + 1;
-        let lock =
-            (sec.lock_count > 0 && count >= sec.lock_count).then_some(now + sec.lock_secs * 1000);
-        accounts::record_failure(conn, &row.id, now, lock)?;
+        let lock = (history && sec.lock_count > 0 && count >= sec.lock_count)
+            .then_some(now + sec.lock_secs * 1000);
+        accounts::record_failure(conn, &row.id, now, lock, history)?;
         return Err(failed());
     }
-    accounts::record_success(conn, &row.id, now)?;
+    let must_change_password = row.status == "passwordChangeRequired";
+    if let (Some(err), false) = (refuse, must_change_password) {
+        return Err(err);
+    }
+    accounts::record_success(conn, &row.id, now, history)?;
     Ok(Authenticated {
         roles: accounts::roles_of(conn, &row.id)?,
         account_id: row.id,
         name: row.name,
         last_authenticated: row.last_authenticated,
         failed_count: row.failed_count,
-        must_change_password: row.status == "passwordChangeRequired",
+        must_change_password,
     })
 }
 

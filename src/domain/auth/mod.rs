@@ -2,10 +2,12 @@
 //! the token endpoint.
 
 pub mod authz;
+pub mod authz_page;
 pub mod authz_redirect;
 pub mod client;
 pub mod discovery;
 pub mod grant;
 pub mod introspect;
 pub mod login;
+pub mod owner;
 pub mod password_change;

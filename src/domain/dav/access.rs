@@ -46,14 +46,18 @@ async fn basic_caller(
     let outcome = state
         .db
         .run(move |conn| {
+            let attempt = login::Attempt {
+                username: &name,
+                password: &password,
+                client_ip,
+                now: now_ms(),
+                refuse: None,
+            };
             Ok::<_, Error>(login::authenticate(
                 conn,
                 &st.settings.security,
                 &cell_id,
-                &name,
-                &password,
-                client_ip,
-                now_ms(),
+                attempt,
             ))
         })
         .await?;

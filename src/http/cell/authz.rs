@@ -64,6 +64,10 @@ pub async fn authz(req: HttpRequest, cell: web::Path<String>, body: Body) -> Res
             "Change your password",
             authz_html::password_change_form(&form),
         ),
+        Outcome::CustomPage(html) => HttpResponse::Ok()
+            .content_type("text/html;charset=UTF-8")
+            .insert_header(("Cache-Control", "no-store"))
+            .body(html),
     })
 }
 

@@ -1,5 +1,5 @@
 //! The cell root `{C}` (`spec/personium-api.md` §4.2): GET (JSON and XML forms), PROPFIND
-//! Depth 0, OPTIONS, and the recursive DELETE of §4.1.
+//! Depth 0, PROPPATCH, OPTIONS, ACL, and the recursive DELETE of §4.1.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::auth::privilege::Privilege;
 use crate::auth::AccessContext;
 use crate::domain::access::CellAccess;
-use crate::domain::{acl, cells};
+use crate::domain::{acl, cell_props, cells};
 use crate::error::{codes, Error, Result};
 use crate::http::extract::{header, state, Body};
 use crate::http::middleware::ALLOWED_METHODS;
@@ -23,6 +23,7 @@ pub async fn dispatch(
     match req.method().as_str() {
         "GET" | "HEAD" => get(req, cell).await,
         "PROPFIND" => propfind(req, ctx, cell).await,
+        "PROPPATCH" => proppatch(req, ctx, cell, body).await,
         "OPTIONS" => options(req, ctx, cell).await,
         "DELETE" => delete(req, ctx, cell).await,
         "ACL" => acl(req, ctx, cell, body).await,
@@ -91,16 +92,33 @@ async fn propfind(
          <creationdate>{created}</creationdate>\
          <getlastmodified>{modified}</getlastmodified>\
          <resourcetype><collection/></resourcetype>\
-         <p:cellstatus>{status}</p:cellstatus>{acl}\
+         <p:cellstatus>{status}</p:cellstatus>{acl}{props}\
          </prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>",
         href = xml_escape(&access.url),
         created = iso8601(row.published),
         modified = http_date(row.updated),
         status = xml_escape(&row.status),
+        props = cell_props::render(row.props.as_deref()),
     );
     Ok(HttpResponse::build(StatusCode::MULTI_STATUS)
         .content_type("application/xml;charset=utf-8")
         .body(body))
+}
+
+/// `PROPPATCH {C}`: sets and removes cell properties (unit user only); 207 multistatus.
+async fn proppatch(
+    req: HttpRequest,
+    ctx: AccessContext,
+    cell: web::Path<String>,
+    body: Body,
+) -> Result<HttpResponse> {
+    let state = state(&req)?;
+    let access = CellAccess::resolve(state, &ctx, &cell).await?;
+    let patched = cell_props::proppatch(state, &access, &body.0).await?;
+    Ok(HttpResponse::build(StatusCode::MULTI_STATUS)
+        .insert_header(("ETag", patched.etag))
+        .content_type("application/xml")
+        .body(patched.multistatus))
 }
 
 /// `OPTIONS {C}` with credentials (the anonymous form is answered by the middleware).

@@ -32,6 +32,17 @@ pub async fn token(req: HttpRequest, cell: web::Path<String>, body: Body) -> Res
     if let Some(loc) = resp.location {
         b.insert_header(("Location", loc));
     }
+    if let Some(c) = resp.cookie {
+        // COMPAT(personium): Personium also sets Domain={host} and no HttpOnly; this cookie is
+        // host-only and HttpOnly (scripts never need to read it: the browser sends it).
+        b.cookie(
+            actix_web::cookie::Cookie::build(crate::auth::cookie::COOKIE_NAME, c.value)
+                .path(c.path)
+                .secure(c.secure)
+                .http_only(true)
+                .finish(),
+        );
+    }
     Ok(b.content_type("application/json")
         .body(resp.body.to_string()))
 }
