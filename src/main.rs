@@ -87,7 +87,7 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = load_settings(&cli)?;
-    unitcell::telemetry::init(&settings.log);
+    let _log_guard = unitcell::telemetry::init(&settings.log);
     match cli.command {
         Command::Serve { .. } => serve(settings).await,
         Command::Migrate => {

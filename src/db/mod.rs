@@ -133,6 +133,10 @@ impl ManageConnection for ConnectionManager {
 pub struct DbPool {
     pool: r2d2::Pool<ConnectionManager>,
     backend: Backend,
+    /// One permit per connection: callers queue here, asynchronously and first come first
+    /// served, rather than as blocked threads racing for a connection (which made the slowest
+    /// requests far slower under load).
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl DbPool {
@@ -156,7 +160,11 @@ impl DbPool {
             .build(ConnectionManager {
                 url: url.to_owned(),
             })?;
-        Ok(DbPool { pool, backend })
+        Ok(DbPool {
+            pool,
+            backend,
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -177,7 +185,14 @@ impl DbPool {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| E::from(DbError::Blocking(e.to_string())))?;
         let joined = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool.get().map_err(DbError::from)?;
             f(&mut conn)
         })

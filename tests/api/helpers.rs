@@ -34,7 +34,10 @@ impl TestApp {
     /// A new Unit whose settings `tweak` may change first.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         if std::env::var_os("TEST_LOG").is_some() {
-            unitcell::telemetry::init(&Settings::defaults().unwrap().log);
+            // The guard is leaked on purpose: test processes exit without dropping it.
+            std::mem::forget(unitcell::telemetry::init(
+                &Settings::defaults().unwrap().log,
+            ));
         }
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::defaults().unwrap();
