@@ -7,10 +7,8 @@
 
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
-use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
 
-use super::dialect::{self, ListQuery, Page};
+use super::dialect::{self, memo, Fragment, ListQuery, Page};
 use super::{DbConn, DbResult};
 use crate::odata::edm::{EdmType, Value};
 use crate::odata::query::QueryOptions;
@@ -81,28 +79,6 @@ struct RawRow {
     relation_id: Option<String>,
     #[diesel(sql_type = Text)]
     props: String,
-}
-
-/// SQL fragments that depend only on a table definition and the dialect, written once per
-/// process (a bounded set: tables × dialects × fragment kinds) and shared from then on.
-fn memo(key: (&'static str, Dialect, Fragment), build: impl FnOnce() -> String) -> &'static str {
-    type Memo = HashMap<(&'static str, Dialect, Fragment), &'static str>;
-    static MEMO: OnceLock<RwLock<Memo>> = OnceLock::new();
-    let memo = MEMO.get_or_init(RwLock::default);
-    if let Some(s) = memo.read().ok().and_then(|m| m.get(&key).copied()) {
-        return s;
-    }
-    let built: &'static str = Box::leak(build().into_boxed_str());
-    match memo.write() {
-        Ok(mut m) => m.entry(key).or_insert(built),
-        Err(_) => built,
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Fragment {
-    From,
-    Select,
 }
 
 impl TableDef {

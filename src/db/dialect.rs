@@ -10,6 +10,8 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Bool, Double, HasSqlType, Nullable, Text, Untyped};
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, QueryableByName};
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use super::{DbConn, DbResult};
 use crate::odata::query::QueryOptions;
@@ -117,6 +119,32 @@ pub fn execute(conn: &mut DbConn, b: SqlBuilder) -> DbResult<usize> {
         DbConn::Sqlite(c) => q.execute(c)?,
         DbConn::Pg(c) => q.execute(c)?,
     })
+}
+
+/// SQL fragments that depend only on a table and the dialect, written once per
+/// process (a bounded set: tables × dialects × fragment kinds) and shared from then on.
+pub fn memo(
+    key: (&'static str, Dialect, Fragment),
+    build: impl FnOnce() -> String,
+) -> &'static str {
+    type Memo = HashMap<(&'static str, Dialect, Fragment), &'static str>;
+    static MEMO: OnceLock<RwLock<Memo>> = OnceLock::new();
+    let memo = MEMO.get_or_init(RwLock::default);
+    if let Some(s) = memo.read().ok().and_then(|m| m.get(&key).copied()) {
+        return s;
+    }
+    let built: &'static str = Box::leak(build().into_boxed_str());
+    match memo.write() {
+        Ok(mut m) => m.entry(key).or_insert(built),
+        Err(_) => built,
+    }
+}
+
+/// Which fragment of a table's statements [`memo`] holds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fragment {
+    From,
+    Select,
 }
 
 #[derive(QueryableByName)]
