@@ -78,7 +78,12 @@ async fn set_acl(app: &TestApp, cell: &str, base: &str, grants: &[(&str, &str)])
 
 /// c1 with account `me` (password `password1`) holding box-less role `reader`.
 async fn setup() -> TestApp {
-    let app = TestApp::spawn_with(|s| s.security.auth_retry_interval_ms = 300)
+    setup_with_retry_interval(300).await
+}
+
+/// `setup` with this retry interval after a failed login (milliseconds).
+async fn setup_with_retry_interval(ms: i64) -> TestApp {
+    let app = TestApp::spawn_with(|s| s.security.auth_retry_interval_ms = ms)
         .await
         .with_cell("c1")
         .await;
@@ -218,7 +223,8 @@ async fn token_endpoint_errors() {
 
 #[actix_web::test]
 async fn failed_login_blocks_for_the_retry_interval() {
-    let app = setup().await;
+    // Long enough that a busy machine (argon2 in a debug build) cannot outlast it by accident.
+    let app = setup_with_retry_interval(2_000).await;
     let bad = token(
         &app,
         "c1",
@@ -230,7 +236,7 @@ async fn failed_login_blocks_for_the_retry_interval() {
     )
     .await;
     assert_eq!(bad.status, 400);
-    // The right password right after a failure still fails (retry interval, 300 ms here).
+    // The right password right after a failure still fails (retry interval).
     let r = token(
         &app,
         "c1",
@@ -242,7 +248,7 @@ async fn failed_login_blocks_for_the_retry_interval() {
     )
     .await;
     assert_eq!(r.status, 400, "{}", r.text());
-    std::thread::sleep(std::time::Duration::from_millis(350));
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
     let t = login(&app).await;
     assert_eq!(t["failed_count"], 1);
 }
