@@ -1,0 +1,265 @@
+//! Files in boxes (spec §6, §2.1, §3.2): PUT / GET / HEAD / DELETE with their statuses and
+//! headers, preconditions, ranges, limits and access checks; failed writes change nothing.
+
+use crate::box_acl::{access_token, acl_doc, propfind, seeded, set_acl, C1};
+use crate::helpers::{Resp, TestApp};
+
+async fn put(app: &TestApp, path: &str, body: &'static [u8]) -> Resp {
+    app.put(path)
+        .master()
+        .header("Content-Type", "text/plain")
+        .body(body)
+        .send()
+        .await
+}
+
+async fn get(app: &TestApp, path: &str) -> Resp {
+    app.get(path).master().send().await
+}
+
+/// The blobs stored under the test's data dir (temporary files included).
+fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&app.state.settings.storage.data_dir.join("blobs"), &mut out);
+    out
+}
+
+#[actix_web::test]
+async fn put_get_head_delete_round_trip() {
+    let app = seeded().await;
+    let r = put(&app, "/c1/b1/col/a.txt", b"hello world").await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let etag = r.header("ETag").unwrap();
+    assert!(etag.starts_with("\"1-") && etag.ends_with('"'), "{etag}");
+
+    let r = get(&app, "/c1/b1/col/a.txt").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(&r.body[..], b"hello world");
+    assert_eq!(r.header("Content-Type").as_deref(), Some("text/plain"));
+    assert_eq!(r.header("ETag"), Some(etag.clone()));
+    assert_eq!(r.header("Accept-Ranges").as_deref(), Some("bytes"));
+    assert!(r.header("Last-Modified").unwrap().ends_with(" GMT"));
+
+    let r = app.req("HEAD", "/c1/b1/col/a.txt").master().send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("ETag"), Some(etag.clone()));
+
+    // PROPFIND lists the file with its properties.
+    let t = propfind(&app, "/c1/b1/col", "1").await.text();
+    assert!(
+        t.contains("<href>http://localhost:8000/c1/b1/col/a.txt</href>"),
+        "{t}"
+    );
+    assert!(t.contains("<getcontentlength>11</getcontentlength>"), "{t}");
+    assert!(
+        t.contains("<getcontenttype>text/plain</getcontenttype>"),
+        "{t}"
+    );
+    assert!(t.contains(&format!("<getetag>{etag}</getetag>")), "{t}");
+
+    // Replace: 204, a new ETag, the new body; the old body is gone from the store.
+    assert_eq!(blob_files(&app).len(), 1);
+    let r = app
+        .put("/c1/b1/col/a.txt")
+        .master()
+        .header("If-Match", &etag)
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let etag2 = r.header("ETag").unwrap();
+    assert_ne!(etag, etag2);
+    let r = get(&app, "/c1/b1/col/a.txt").await;
+    assert_eq!(
+        (&r.body[..], r.header("Content-Type").as_deref()),
+        (&b"{}"[..], Some("application/json"))
+    );
+    assert_eq!(blob_files(&app).len(), 1);
+
+    // Stale If-Match: 412, nothing changed.
+    app.put("/c1/b1/col/a.txt")
+        .master()
+        .header("If-Match", &etag)
+        .body("x")
+        .send()
+        .await
+        .assert_error(412, "PR412-DV-0001");
+    app.delete("/c1/b1/col/a.txt")
+        .master()
+        .header("If-Match", "\"9-9\"")
+        .send()
+        .await
+        .assert_error(412, "PR412-DV-0001");
+    app.put("/c1/b1/col/a.txt")
+        .master()
+        .header("If-None-Match", "*")
+        .body("x")
+        .send()
+        .await
+        .assert_error(412, "PR412-DV-0001");
+    assert_eq!(&get(&app, "/c1/b1/col/a.txt").await.body[..], b"{}");
+
+    // Weak form of the ETag matches (Personium's matchesETag).
+    let r = app
+        .delete("/c1/b1/col/a.txt")
+        .master()
+        .header("If-Match", &format!("W/{etag2}"))
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    get(&app, "/c1/b1/col/a.txt")
+        .await
+        .assert_error(404, "PR404-DV-0001");
+    assert!(blob_files(&app).is_empty(), "{:?}", blob_files(&app));
+}
+
+#[actix_web::test]
+async fn conditional_and_range_gets() {
+    let app = seeded().await;
+    let r = put(&app, "/c1/b1/f.bin", b"0123456789").await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let etag = r.header("ETag").unwrap();
+
+    let r = app
+        .get("/c1/b1/f.bin")
+        .master()
+        .header("If-None-Match", &etag)
+        .send()
+        .await;
+    assert_eq!((r.status, r.header("ETag")), (304, Some(etag.clone())));
+    assert!(r.body.is_empty());
+    let r = app
+        .get("/c1/b1/f.bin")
+        .master()
+        .header("If-None-Match", "\"1-1\"")
+        .send()
+        .await;
+    assert_eq!(r.status, 200);
+
+    let range = |h: &'static str| {
+        let app = &app;
+        async move {
+            app.get("/c1/b1/f.bin")
+                .master()
+                .header("Range", h)
+                .send()
+                .await
+        }
+    };
+    let r = range("bytes=2-5").await;
+    assert_eq!(r.status, 206);
+    assert_eq!(&r.body[..], b"2345");
+    assert_eq!(r.header("Content-Range").as_deref(), Some("bytes 2-5/10"));
+    assert_eq!(r.header("Accept-Ranges").as_deref(), Some("bytes"));
+    let r = range("bytes=-3").await;
+    assert_eq!((r.status, &r.body[..]), (206, &b"789"[..]));
+    let r = range("bytes=7-").await;
+    assert_eq!((r.status, &r.body[..]), (206, &b"789"[..]));
+    range("bytes=20-30")
+        .await
+        .assert_error(416, "PR416-DV-0001");
+    range("bytes=0-1,4-5")
+        .await
+        .assert_error(501, "PR501-MC-0002");
+    let r = range("bytes=5-2").await;
+    assert_eq!((r.status, r.body.len()), (200, 10));
+}
+
+#[actix_web::test]
+async fn refused_puts_change_nothing() {
+    let app = TestApp::spawn_with(|s| s.storage.max_file_bytes = 16).await;
+    let app = crate::box_acl::seed(app).await;
+    let before = propfind(&app, "/c1/b1", "1").await.text();
+    // Missing parent; below the box with nothing above.
+    put(&app, "/c1/b1/nope/a.txt", b"x")
+        .await
+        .assert_error(409, "PR409-DV-0001");
+    // Onto a collection, the box, a bad name.
+    put(&app, "/c1/b1/col", b"x")
+        .await
+        .assert_error(405, "PR405-MC-0001");
+    put(&app, "/c1/b1/a:b", b"x")
+        .await
+        .assert_error(403, "PR403-DV-0004");
+    // Too large: announced, or streamed without a length.
+    put(&app, "/c1/b1/big", b"0123456789abcdefXYZ")
+        .await
+        .assert_error(413, "PR413-MC-0001");
+    assert_eq!(before, propfind(&app, "/c1/b1", "1").await.text());
+    assert!(blob_files(&app).is_empty());
+
+    // A failed replace leaves the old body.
+    assert_eq!(put(&app, "/c1/b1/keep", b"old body").await.status, 201);
+    put(&app, "/c1/b1/keep", b"a new body, too long")
+        .await
+        .assert_error(413, "PR413-MC-0001");
+    assert_eq!(&get(&app, "/c1/b1/keep").await.body[..], b"old body");
+    assert_eq!(blob_files(&app).len(), 1);
+}
+
+#[actix_web::test]
+async fn access_checks() {
+    let app = seeded().await;
+    assert_eq!(put(&app, "/c1/b1/col/f", b"x").await.status, 201);
+    let me = access_token(&app, "c1").await;
+    let cases: Vec<(&str, &str, Option<&str>, u16, &str)> = vec![
+        ("PUT", "/c1/b1/col/g", None, 401, "PR401-AU-0001"),
+        ("PUT", "/c1/b1/col/f", None, 401, "PR401-AU-0001"),
+        ("GET", "/c1/b1/col/f", None, 401, "PR401-AU-0001"),
+        ("DELETE", "/c1/b1/col/f", None, 401, "PR401-AU-0001"),
+        ("PUT", "/c1/b1/col/g", Some(&me), 403, "PR403-AU-0002"),
+        ("PUT", "/c1/b1/col/f", Some(&me), 403, "PR403-AU-0002"),
+        ("GET", "/c1/b1/col/f", Some(&me), 403, "PR403-AU-0002"),
+        ("HEAD", "/c1/b1/col/f", Some(&me), 403, ""),
+        ("DELETE", "/c1/b1/col/f", Some(&me), 403, "PR403-AU-0002"),
+    ];
+    for (method, path, token, status, code) in &cases {
+        let mut r = app.req(method, path).body("y");
+        if let Some(t) = token {
+            r = r.bearer(t);
+        }
+        let r = r.send().await;
+        if code.is_empty() {
+            assert_eq!(r.status, *status, "{method} {path}");
+        } else {
+            r.assert_error(*status, code);
+        }
+    }
+    assert_eq!(&get(&app, "/c1/b1/col/f").await.body[..], b"x");
+
+    // read on the collection: GET allowed; write (bind, write-content, unbind) still refused.
+    let base = format!("{C1}__role/b1/");
+    let doc = acl_doc(&base, "", &[("reader", &["D:read"])]);
+    assert_eq!(set_acl(&app, "/c1/b1/col", &doc).await.status, 200);
+    let r = app.get("/c1/b1/col/f").bearer(&me).send().await;
+    assert_eq!((r.status, &r.body[..]), (200, &b"x"[..]));
+    app.put("/c1/b1/col/f")
+        .bearer(&me)
+        .body("y")
+        .send()
+        .await
+        .assert_error(403, "PR403-AU-0002");
+    // write on the collection: create, replace, delete.
+    let doc = acl_doc(&base, "", &[("reader", &["D:read", "D:write"])]);
+    assert_eq!(set_acl(&app, "/c1/b1/col", &doc).await.status, 200);
+    for (method, status) in [("PUT", 201), ("PUT", 204), ("DELETE", 204)] {
+        let r = app
+            .req(method, "/c1/b1/col/g")
+            .bearer(&me)
+            .body("z")
+            .send()
+            .await;
+        assert_eq!(r.status, status, "{method}: {}", r.text());
+    }
+}
