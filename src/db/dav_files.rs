@@ -69,3 +69,27 @@ pub fn referenced(conn: &mut DbConn, keys: &[String]) -> DbResult<Vec<String>> {
     }
     Ok(found)
 }
+
+/// The blob keys of every file in the subtree below `id` (one query per level; the tree is at
+/// most `dav.depth.maxnum` deep).
+pub fn subtree_blob_keys(conn: &mut DbConn, id: &str) -> DbResult<Vec<String>> {
+    let mut keys = Vec::new();
+    let mut level = vec![id.to_owned()];
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for batch in level.chunks(500) {
+            let rows: Vec<(String, Option<String>)> = dav_nodes::table
+                .filter(dav_nodes::parent_id.eq_any(batch))
+                .select((dav_nodes::id, dav_nodes::blob_key))
+                .load(conn)?;
+            for (child, key) in rows {
+                match key {
+                    Some(key) => keys.push(key),
+                    None => next.push(child),
+                }
+            }
+        }
+        level = next;
+    }
+    Ok(keys)
+}

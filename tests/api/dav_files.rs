@@ -263,3 +263,48 @@ async fn access_checks() {
         assert_eq!(r.status, status, "{method}: {}", r.text());
     }
 }
+
+#[actix_web::test]
+async fn deleted_trees_and_orphans_leave_no_bodies() {
+    let app = seeded().await;
+    let r = app.req("MKCOL", "/c1/b1/col/sub").master().send().await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    for path in ["/c1/b1/col/sub/f1", "/c1/b1/col/f2", "/c1/b1/keep"] {
+        assert_eq!(put(&app, path, b"body").await.status, 201, "{path}");
+    }
+    assert_eq!(blob_files(&app).len(), 3);
+    let r = app
+        .delete("/c1/b1/col")
+        .master()
+        .header("X-Personium-Recursive", "true")
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let kept = blob_files(&app);
+    assert_eq!(kept.len(), 1);
+
+    // Start-up: unfinished writes and old bodies no row names are removed; named ones stay.
+    let blobs = app.state.settings.storage.data_dir.join("blobs");
+    let orphan = blobs.join("ab/cd/abcd0000000000000000000000000000");
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"lost").unwrap();
+    let young = blobs.join("ab/cd/abcd0000000000000000000000000001");
+    std::fs::write(&young, b"in flight").unwrap();
+    std::fs::write(blobs.join("tmp/abcd0000000000000000000000000002"), b"half").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for f in [&orphan, &kept[0]] {
+        let file = std::fs::File::options().write(true).open(f).unwrap();
+        file.set_modified(old).unwrap();
+    }
+    let settings = (*app.state.settings).clone();
+    actix_web::web::block(move || unitcell::AppState::build(settings))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut left = blob_files(&app);
+    left.sort();
+    let mut want = vec![kept[0].clone(), young];
+    want.sort();
+    assert_eq!(left, want);
+    assert_eq!(&get(&app, "/c1/b1/keep").await.body[..], b"body");
+}

@@ -339,7 +339,7 @@ pub async fn delete(
 
 /// Deletes a body no row names any more; a failure only leaves an orphan for the start-up
 /// sweep.
-async fn remove_blob(store: &dyn BlobStore, key: &str) {
+pub(super) async fn remove_blob(store: &dyn BlobStore, key: &str) {
     if let Err(e) = store.delete(key).await {
         tracing::warn!(key, error = %e, "could not delete a file body");
     }
