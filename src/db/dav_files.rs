@@ -93,3 +93,13 @@ pub fn subtree_blob_keys(conn: &mut DbConn, id: &str) -> DbResult<Vec<String>> {
     }
     Ok(keys)
 }
+
+/// Takes the write lock for a change below `id` before anything is read: on PostgreSQL the
+/// node's row lock (concurrent writes into one collection queue up), on SQLite the database's
+/// write lock up front (a deferred transaction that reads first cannot wait for it later).
+pub fn lock_node(conn: &mut DbConn, id: &str) -> DbResult<()> {
+    diesel::update(dav_nodes::table.filter(dav_nodes::id.eq(id)))
+        .set(dav_nodes::version.eq(dav_nodes::version))
+        .execute(conn)?;
+    Ok(())
+}

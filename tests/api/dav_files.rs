@@ -308,3 +308,74 @@ async fn deleted_trees_and_orphans_leave_no_bodies() {
     assert_eq!(left, want);
     assert_eq!(&get(&app, "/c1/b1/keep").await.body[..], b"body");
 }
+
+#[actix_web::test]
+async fn files_count_towards_the_children_limit() {
+    use unitcell::db::{cells, dav};
+    let app = seeded().await;
+    // b1 holds `col`; fill it up to 1024 children.
+    app.state
+        .db
+        .run(|conn| {
+            let cell = cells::find_by_name(conn, "c1")?.unwrap();
+            let bx = dav::find_box(conn, &cell.id, "b1")?.unwrap();
+            for i in 1..1024 {
+                let id = format!("filler{i:026}");
+                let name = format!("n{i}");
+                dav::insert(
+                    conn,
+                    &dav::NewNode {
+                        id: &id,
+                        cell_id: &cell.id,
+                        box_id: Some(&bx.id),
+                        parent_id: Some(&bx.id),
+                        name: &name,
+                        kind: "col",
+                        version: 1,
+                        published: 0,
+                        updated: 0,
+                    },
+                )?;
+            }
+            Ok::<_, unitcell::db::DbError>(())
+        })
+        .await
+        .unwrap();
+    put(&app, "/c1/b1/one-more", b"x")
+        .await
+        .assert_error(400, "PR400-DV-0007");
+    assert!(blob_files(&app).is_empty());
+    // Inside a collection there is room.
+    assert_eq!(put(&app, "/c1/b1/col/f", b"x").await.status, 201);
+}
+
+#[actix_web::test]
+async fn concurrent_puts_of_one_new_file() {
+    let app = seeded().await;
+    let puts = (0..6).map(|_| put(&app, "/c1/b1/col/race", b"same"));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(puts)
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, [201, 204, 204, 204, 204, 204]);
+    assert_eq!(blob_files(&app).len(), 1);
+    let etag = get(&app, "/c1/b1/col/race").await.header("ETag").unwrap();
+    let deletes = (0..4).map(|_| {
+        app.delete("/c1/b1/col/race")
+            .master()
+            .header("If-Match", &etag)
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures_util::future::join_all(deletes)
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, [204, 404, 404, 404]);
+    assert!(blob_files(&app).is_empty());
+    assert_eq!(put(&app, "/c1/b1/col/race", b"same").await.status, 201);
+    assert_eq!(&get(&app, "/c1/b1/col/race").await.body[..], b"same");
+}

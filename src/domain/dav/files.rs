@@ -78,6 +78,7 @@ pub async fn put(
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                files_repo::lock_node(conn, &write.parent_id)?;
                 if let Some(root) = &root {
                     root.ensure(conn, &write.cell_id)?;
                 }
@@ -177,6 +178,17 @@ impl Write {
     /// Creates or replaces the file by parent and name (what is there now decides, as in
     /// Personium's `putForCreate` / `putForUpdate`); returns the old body's key.
     fn apply(&self, conn: &mut DbConn) -> Result<(Put, Option<String>)> {
+        match self.apply_once(conn)? {
+            Some(done) => Ok(done),
+            // A concurrent PUT created the file first: replace what it wrote.
+            None => self
+                .apply_once(conn)?
+                .ok_or_else(|| Error::new(&codes::PR409_DV_0002).param(&self.url)),
+        }
+    }
+
+    /// `None` when the insert lost a race to a concurrent create (rolled back to a savepoint).
+    fn apply_once(&self, conn: &mut DbConn) -> Result<Option<(Put, Option<String>)>> {
         let now = now_ms();
         let body = FileBody {
             content_type: &self.content_type,
@@ -196,7 +208,10 @@ impl Write {
             if !files_repo::replace_body(conn, &row.id, &body, now)? {
                 return Err(Error::new(&codes::PR404_DV_0001).param(&self.url));
             }
-            return Ok((Put::Replaced(etag(row.version + 1, now)), row.blob_key));
+            return Ok(Some((
+                Put::Replaced(etag(row.version + 1, now)),
+                row.blob_key,
+            )));
         }
         // COMPAT(personium): `If-Match` on a file that does not exist is not checked.
         if repo::child_count(conn, &self.parent_id)? >= MAX_CHILDREN {
@@ -206,25 +221,27 @@ impl Write {
             return Err(Error::new(&codes::PR409_DV_0001).param(&self.url));
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        files_repo::insert(
-            conn,
-            &NewFile {
-                id: &id,
-                cell_id: &self.cell_id,
-                box_id: self.box_id.as_deref(),
-                parent_id: &self.parent_id,
-                name: &self.name,
-                kind: NodeKind::File.as_str(),
-                content_type: body.content_type,
-                size: body.size,
-                blob_key: body.blob_key,
-                sha256: body.sha256,
-                version: 1,
-                published: now,
-                updated: now,
-            },
-        )?;
-        Ok((Put::Created(etag(1, now)), None))
+        let file = NewFile {
+            id: &id,
+            cell_id: &self.cell_id,
+            box_id: self.box_id.as_deref(),
+            parent_id: &self.parent_id,
+            name: &self.name,
+            kind: NodeKind::File.as_str(),
+            content_type: body.content_type,
+            size: body.size,
+            blob_key: body.blob_key,
+            sha256: body.sha256,
+            version: 1,
+            published: now,
+            updated: now,
+        };
+        // In a savepoint, so a unique violation leaves the transaction usable (PostgreSQL).
+        match db::transaction(conn, |conn| files_repo::insert(conn, &file)) {
+            Ok(()) => Ok(Some((Put::Created(etag(1, now)), None))),
+            Err(e) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
@@ -318,11 +335,13 @@ pub async fn delete(
     target.require(cell, Privilege::Unbind, On::Parent)?;
     check_preconditions(&target.deepest().row, if_match, None)?;
     let (id, url) = (target.deepest().row.id.clone(), target.url());
+    let parent_id = parent_row(target, true).id.clone();
     let if_match = if_match.map(str::to_owned);
     let key = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                files_repo::lock_node(conn, &parent_id)?;
                 let row = repo::find(conn, &id)?
                     .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
                 check_preconditions(&row, if_match.as_deref(), None)?;
