@@ -379,3 +379,36 @@ async fn concurrent_puts_of_one_new_file() {
     assert_eq!(put(&app, "/c1/b1/col/race", b"same").await.status, 201);
     assert_eq!(&get(&app, "/c1/b1/col/race").await.body[..], b"same");
 }
+
+#[actix_web::test]
+async fn large_bodies_stream_past_the_control_body_limit() {
+    let app = seeded().await;
+    // 3 MiB: over `server.max_body_bytes` (JSON/XML bodies), under `storage.max_file_bytes`.
+    let body: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let r = app
+        .put("/c1/b1/big.bin")
+        .master()
+        .body(body.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = get(&app, "/c1/b1/big.bin").await;
+    assert_eq!(
+        r.header("Content-Type").as_deref(),
+        Some("application/octet-stream")
+    );
+    assert!(r.body[..] == body[..], "body differs");
+    // A range across the store's read chunks.
+    let r = app
+        .get("/c1/b1/big.bin")
+        .master()
+        .header("Range", "bytes=100000-399999")
+        .send()
+        .await;
+    assert_eq!(r.status, 206);
+    assert_eq!(
+        r.header("Content-Range").as_deref(),
+        Some("bytes 100000-399999/3145728")
+    );
+    assert!(r.body[..] == body[100000..400000], "range differs");
+}
