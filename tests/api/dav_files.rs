@@ -67,6 +67,16 @@ async fn put_get_head_delete_round_trip() {
     );
     assert!(t.contains(&format!("<getetag>{etag}</getetag>")), "{t}");
 
+    let r = propfind(&app, "/c1/b1/col/a.txt", "0").await;
+    assert_eq!(r.status, 207);
+    assert!(
+        r.text().contains("<getcontentlength>11</getcontentlength>"),
+        "{}",
+        r.text()
+    );
+    let r = app.req("OPTIONS", "/c1/b1/col/a.txt").master().send().await;
+    assert_eq!(r.status, 200);
+
     // Replace: 204, a new ETag, the new body; the old body is gone from the store.
     assert_eq!(blob_files(&app).len(), 1);
     let r = app

@@ -403,3 +403,23 @@ pub fn sweep_orphans(db: &DbPool, store: &LocalStore) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_matching() {
+        let cases: &[(&str, bool)] = &[
+            ("\"2-5\"", true),
+            ("W/\"2-5\"", true),
+            ("\"2-6\"", false),
+            ("2-5", false),
+            ("*", false),
+            ("w/\"2-5\"", false),
+        ];
+        for (given, want) in cases {
+            assert_eq!(matches_etag(given, "\"2-5\""), *want, "{given}");
+        }
+    }
+}
