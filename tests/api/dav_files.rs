@@ -422,3 +422,54 @@ async fn large_bodies_stream_past_the_control_body_limit() {
     );
     assert!(r.body[..] == body[100000..400000], "range differs");
 }
+
+/// A PUT whose body arrives as `chunks` without a Content-Length (as a chunked upload).
+async fn put_streamed(
+    app: &TestApp,
+    path: &str,
+    chunks: Vec<Result<actix_web::web::Bytes, actix_web::error::PayloadError>>,
+) -> Resp {
+    use actix_web::test;
+    let req = test::TestRequest::put().uri(path).insert_header((
+        "Authorization",
+        format!("Bearer {}", crate::helpers::MASTER),
+    ));
+    let stream: std::pin::Pin<
+        Box<
+            dyn futures_util::Stream<
+                Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+            >,
+        >,
+    > = Box::pin(futures_util::stream::iter(chunks));
+    app.call(req, Some(actix_web::dev::Payload::from(stream)))
+        .await
+}
+
+#[actix_web::test]
+async fn uploads_failing_midway_keep_the_old_body() {
+    let app = TestApp::spawn_with(|s| s.storage.max_file_bytes = 16).await;
+    let app = crate::box_acl::seed(app).await;
+    let part = || Ok(actix_web::web::Bytes::from_static(b"0123456789"));
+    let r = put_streamed(&app, "/c1/b1/f", vec![part()]).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    // Past the limit with no length announced: 413 once the limit is crossed.
+    put_streamed(&app, "/c1/b1/f", vec![part(), part()])
+        .await
+        .assert_error(413, "PR413-MC-0001");
+    // The client goes away.
+    let broken = vec![
+        part(),
+        Err(actix_web::error::PayloadError::Incomplete(None)),
+    ];
+    put_streamed(&app, "/c1/b1/f", broken)
+        .await
+        .assert_error(400, "PR400-OD-0001");
+    put_streamed(&app, "/c1/b1/new", vec![part(), part()])
+        .await
+        .assert_error(413, "PR413-MC-0001");
+    assert_eq!(&get(&app, "/c1/b1/f").await.body[..], b"0123456789");
+    get(&app, "/c1/b1/new")
+        .await
+        .assert_error(404, "PR404-DV-0001");
+    assert_eq!(blob_files(&app).len(), 1);
+}
