@@ -59,8 +59,10 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("unitcell/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let blobs = crate::storage::LocalStore::open(settings.storage.data_dir.join("blobs"))?;
-        crate::domain::dav::files::sweep_orphans(&db, &blobs)?;
+        let grace = Duration::from_secs(settings.storage.sweep_grace_secs);
+        let blobs =
+            crate::storage::LocalStore::open(settings.storage.data_dir.join("blobs"), grace)?;
+        crate::domain::dav::files::sweep_orphans(&db, &blobs, grace)?;
         let access_cache_ttl = Duration::from_millis(settings.security.access_cache_ttl_ms);
         Ok(AppState {
             settings: Arc::new(settings),

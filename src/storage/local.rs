@@ -7,7 +7,7 @@
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::future::{BoxFuture, LocalBoxFuture};
@@ -29,16 +29,22 @@ pub struct LocalStore {
 }
 
 impl LocalStore {
-    /// Opens (creating) `root` and removes the temporary files a crash may have left there.
-    /// Blocking: call it at start-up.
-    pub fn open(root: impl Into<PathBuf>) -> io::Result<LocalStore> {
+    /// Opens (creating) `root` and removes the temporary files a crash left there: those not
+    /// written to for `grace` (younger ones may be uploads in flight in another Unit process
+    /// sharing the directory). Blocking: call it at start-up.
+    pub fn open(root: impl Into<PathBuf>, grace: Duration) -> io::Result<LocalStore> {
         let root = root.into();
         let tmp = root.join(TMP);
         fs::create_dir_all(&tmp)?;
+        let now = SystemTime::now();
         let mut removed = 0usize;
         for entry in fs::read_dir(&tmp)? {
-            fs::remove_file(entry?.path())?;
-            removed += 1;
+            let entry = entry?;
+            let modified = entry.metadata()?.modified()?;
+            if now.duration_since(modified).unwrap_or_default() >= grace {
+                fs::remove_file(entry.path())?;
+                removed += 1;
+            }
         }
         if removed > 0 {
             tracing::info!(removed, dir = %tmp.display(), "removed unfinished blob writes");

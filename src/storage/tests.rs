@@ -78,7 +78,7 @@ async fn memory_store() {
 async fn local_store() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("blobs");
-    let store = LocalStore::open(&root).unwrap();
+    let store = LocalStore::open(&root, std::time::Duration::ZERO).unwrap();
     contract(&store).await;
     assert!(store.list().unwrap().is_empty());
     // No temporary file is left behind by refused or discarded writes.
@@ -89,7 +89,7 @@ async fn local_store() {
     let path = root.join(&s.key[..2]).join(&s.key[2..4]).join(&s.key);
     assert_eq!(std::fs::read(path).unwrap(), b"abc");
     std::fs::write(root.join("tmp").join("leftover"), b"x").unwrap();
-    let store = LocalStore::open(&root).unwrap();
+    let store = LocalStore::open(&root, std::time::Duration::ZERO).unwrap();
     assert_eq!(std::fs::read_dir(root.join("tmp")).unwrap().count(), 0);
     assert_eq!(store.list().unwrap().len(), 1);
     // Keys never leave the store's directory.

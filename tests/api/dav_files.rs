@@ -293,16 +293,19 @@ async fn deleted_trees_and_orphans_leave_no_bodies() {
     let kept = blob_files(&app);
     assert_eq!(kept.len(), 1);
 
-    // Start-up: unfinished writes and old bodies no row names are removed; named ones stay.
+    // Start-up: stale unfinished writes and old bodies no row names go; the rest stays.
     let blobs = app.state.settings.storage.data_dir.join("blobs");
     let orphan = blobs.join("ab/cd/abcd0000000000000000000000000000");
     std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
     std::fs::write(&orphan, b"lost").unwrap();
     let young = blobs.join("ab/cd/abcd0000000000000000000000000001");
     std::fs::write(&young, b"in flight").unwrap();
-    std::fs::write(blobs.join("tmp/abcd0000000000000000000000000002"), b"half").unwrap();
+    let half = blobs.join("tmp/abcd0000000000000000000000000002");
+    std::fs::write(&half, b"half").unwrap();
+    let uploading = blobs.join("tmp/abcd0000000000000000000000000003");
+    std::fs::write(&uploading, b"in flight").unwrap();
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-    for f in [&orphan, &kept[0]] {
+    for f in [&orphan, &kept[0], &half] {
         let file = std::fs::File::options().write(true).open(f).unwrap();
         file.set_modified(old).unwrap();
     }
@@ -313,7 +316,7 @@ async fn deleted_trees_and_orphans_leave_no_bodies() {
         .unwrap();
     let mut left = blob_files(&app);
     left.sort();
-    let mut want = vec![kept[0].clone(), young];
+    let mut want = vec![kept[0].clone(), young, uploading];
     want.sort();
     assert_eq!(left, want);
     assert_eq!(&get(&app, "/c1/b1/keep").await.body[..], b"body");

@@ -372,18 +372,19 @@ fn store_error(e: StoreError) -> Error {
     }
 }
 
-/// Orphans older than this are swept at start-up (younger ones may belong to a write in flight
-/// in another process sharing the store).
-const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
-
 /// Start-up: deletes committed bodies that no row names (a crash between the body's commit and
-/// its row's, or a deleted subtree / box / cell). Blocking.
-pub fn sweep_orphans(db: &DbPool, store: &LocalStore) -> anyhow::Result<()> {
+/// its row's, or a deleted box / cell), once older than `grace` (younger ones may belong to a
+/// write in flight in another process sharing the store). Blocking.
+pub fn sweep_orphans(
+    db: &DbPool,
+    store: &LocalStore,
+    grace: std::time::Duration,
+) -> anyhow::Result<()> {
     let now = std::time::SystemTime::now();
     let old: Vec<String> = store
         .list()?
         .into_iter()
-        .filter(|(_, modified)| now.duration_since(*modified).unwrap_or_default() > ORPHAN_AGE)
+        .filter(|(_, modified)| now.duration_since(*modified).unwrap_or_default() >= grace)
         .map(|(key, _)| key)
         .collect();
     if old.is_empty() {
