@@ -98,6 +98,10 @@ pub struct SecuritySettings {
 #[serde(deny_unknown_fields)]
 pub struct StorageSettings {
     pub data_dir: PathBuf,
+    /// Largest file body a PUT may store, in bytes.
+    pub max_file_bytes: u64,
+    /// Age (seconds) past which start-up removes unfinished writes and unreferenced bodies.
+    pub sweep_grace_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

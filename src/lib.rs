@@ -14,6 +14,7 @@ pub mod http;
 pub mod model;
 pub mod odata;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod webdav;
 

@@ -29,6 +29,8 @@ pub struct AppState {
     pub remote_certs: crate::domain::certs::RemoteCerts,
     /// Cells, ACLs and account roles on the authorization hot path.
     pub access_cache: Arc<crate::domain::cache::AccessCache>,
+    /// File bodies.
+    pub blobs: Arc<dyn crate::storage::BlobStore>,
 }
 
 impl AppState {
@@ -57,6 +59,10 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("unitcell/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let grace = Duration::from_secs(settings.storage.sweep_grace_secs);
+        let blobs =
+            crate::storage::LocalStore::open(settings.storage.data_dir.join("blobs"), grace)?;
+        crate::domain::dav::files::sweep_orphans(&db, &blobs, grace)?;
         let access_cache_ttl = Duration::from_millis(settings.security.access_cache_ttl_ms);
         Ok(AppState {
             settings: Arc::new(settings),
@@ -69,6 +75,7 @@ impl AppState {
             http,
             remote_certs: Default::default(),
             access_cache: Arc::new(crate::domain::cache::AccessCache::new(access_cache_ttl)),
+            blobs: Arc::new(blobs),
         })
     }
 

@@ -30,6 +30,8 @@ pub struct NodeRow {
     pub acl: Option<String>,
     /// JSON object `"localname@namespace"` -> raw XML.
     pub props: Option<String>,
+    /// A file's body in the blob store.
+    pub blob_key: Option<String>,
 }
 
 /// A node to insert.

@@ -12,5 +12,6 @@ pub mod certs;
 pub mod ctl;
 pub mod dav;
 pub mod etag;
+pub mod events;
 pub mod keys;
 pub mod unit;

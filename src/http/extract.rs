@@ -71,9 +71,15 @@ impl FromRequest for Body {
     type Future = Pin<Box<dyn Future<Output = Result<Body>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        Box::pin(Body::read(req, payload.take()))
+    }
+}
+
+impl Body {
+    /// Reads `payload` whole under the limit (for handlers that take the payload themselves).
+    pub fn read(req: &HttpRequest, mut payload: Payload) -> impl Future<Output = Result<Body>> {
         let limit = state(req).map_or(1 << 20, |s| s.settings.server.max_body_bytes);
-        let mut payload = payload.take();
-        Box::pin(async move {
+        async move {
             let mut buf = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| Error::new(&codes::PR400_OD_0001).source(e))?;
@@ -83,7 +89,7 @@ impl FromRequest for Body {
                 buf.extend_from_slice(&chunk);
             }
             Ok(Body(buf.freeze()))
-        })
+        }
     }
 }
 

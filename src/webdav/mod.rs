@@ -5,3 +5,4 @@ pub mod acl_xml;
 pub mod mkcol_xml;
 pub mod proppatch;
 pub mod props;
+pub mod range;

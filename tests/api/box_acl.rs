@@ -11,12 +11,12 @@ pub const C1: &str = "http://localhost:8000/c1/";
 /// c1 with boxes `b1` (no schema) and `app` (schema), account `me` holding role `reader` of
 /// `b1`, box-less role `editor`, and a collection `/b1/col`.
 pub async fn seeded() -> TestApp {
-    let app = TestApp::spawn()
-        .await
-        .with_cell("c1")
-        .await
-        .with_cell("c2")
-        .await;
+    seed(TestApp::spawn().await).await
+}
+
+/// [`seeded`] on a Unit spawned by the caller.
+pub async fn seed(app: TestApp) -> TestApp {
+    let app = app.with_cell("c1").await.with_cell("c2").await;
     for cell in ["c1", "c2"] {
         app.create_account(cell, "me", "box-pass1").await;
     }

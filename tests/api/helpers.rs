@@ -258,8 +258,24 @@ impl Req<'_> {
     }
 
     pub async fn send(self) -> Resp {
-        let app = test::init_service(App::new().configure(configure(self.app.state.clone()))).await;
-        let resp = test::call_service(&app, self.req.to_request()).await;
+        self.app.call(self.req, None).await
+    }
+}
+
+impl TestApp {
+    /// Runs one request through the whole application; `payload` replaces its body (e.g. a
+    /// stream without Content-Length).
+    pub async fn call(
+        &self,
+        req: test::TestRequest,
+        payload: Option<actix_web::dev::Payload>,
+    ) -> Resp {
+        let app = test::init_service(App::new().configure(configure(self.state.clone()))).await;
+        let mut req = req.to_request();
+        if let Some(payload) = payload {
+            req = req.replace_payload(payload).0;
+        }
+        let resp = test::call_service(&app, req).await;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = test::read_body(resp).await;

@@ -4,6 +4,7 @@
 //! own protocol (OData, Engine, stream) plug in below their collection node.
 
 pub mod access;
+pub mod files;
 pub mod ops;
 pub mod path;
 pub mod propfind;

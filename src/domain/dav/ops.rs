@@ -155,21 +155,27 @@ pub async fn delete(
     target.require(cell, Privilege::Unbind, On::Parent)?;
     let node = target.deepest();
     let (id, kind, url) = (node.row.id.clone(), node.kind, target.url());
-    state
+    let bodies = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 if !recursive && !is_empty(conn, &id, kind)? {
                     return Err(Error::new(&codes::PR403_DV_0003));
                 }
+                let bodies = crate::db::dav_files::subtree_blob_keys(conn, &id)?;
                 // Children go with it (ON DELETE CASCADE).
                 if !repo::delete(conn, &id)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
                 }
-                Ok(())
+                Ok(bodies)
             })
         })
-        .await
+        .await?;
+    // The files' bodies go once no row names them.
+    for key in &bodies {
+        super::files::remove_blob(state.blobs.as_ref(), key).await;
+    }
+    Ok(())
 }
 
 /// No children; for an Engine service collection its `__src` counts while it is empty.
@@ -194,7 +200,7 @@ fn kind_of(t: ColType) -> NodeKind {
 }
 
 /// A box root node to create before the first write into the box.
-struct Root {
+pub(super) struct Root {
     id: String,
     box_id: Option<String>,
     published: i64,
@@ -202,7 +208,7 @@ struct Root {
 }
 
 impl Root {
-    fn ensure(&self, conn: &mut DbConn, cell_id: &str) -> Result<()> {
+    pub(super) fn ensure(&self, conn: &mut DbConn, cell_id: &str) -> Result<()> {
         repo::ensure_root(
             conn,
             &NewNode {
@@ -221,7 +227,7 @@ impl Root {
     }
 }
 
-fn root_of(target: &DavPath) -> Root {
+pub(super) fn root_of(target: &DavPath) -> Root {
     Root {
         id: target.root_id().to_owned(),
         box_id: target.bx.id.clone(),

@@ -160,12 +160,15 @@ impl Render<'_> {
         );
         match kind {
             NodeKind::File => {
+                // Ours beyond Personium: `getetag`, which RFC 4918 clients (rclone, litmus)
+                // compare to tell a changed file.
                 let _ = write!(
                     out,
                     "<resourcetype/><getcontentlength>{}</getcontentlength>\
-                     <getcontenttype>{}</getcontenttype>",
+                     <getcontenttype>{}</getcontenttype><getetag>{}</getetag>",
                     row.size.unwrap_or(0),
                     escape(row.content_type.as_deref().unwrap_or("")),
+                    etag(row.version, row.updated),
                 );
             }
             NodeKind::OData => out.push_str("<resourcetype><collection/><p:odata/></resourcetype>"),

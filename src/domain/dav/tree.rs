@@ -246,6 +246,7 @@ fn default_root(root_id: &str, bx: &BoxRef) -> Node {
             updated: bx.updated,
             acl: None,
             props: None,
+            blob_key: None,
         },
         kind: NodeKind::Box,
         acl: Acl::default(),

@@ -151,18 +151,6 @@ pub async fn missing(r: &Request<'_>, method: &str) -> Result<HttpResponse> {
     Err(Error::new(&codes::PR404_DV_0001).param(r.path.url()))
 }
 
-/// `PUT {C}{box}/{path}` of a new file: the next step (after the `bind` check).
-pub async fn not_yet(r: &Request<'_>) -> Result<HttpResponse> {
-    if r.path.target()
-        == (Target::Missing {
-            parent_exists: true,
-        })
-    {
-        r.path.require(r.cell, Privilege::Bind, On::Parent)?;
-    }
-    not_implemented()
-}
-
 /// `PR501-MC-0001`: what this Unit does not serve yet.
 pub fn not_implemented() -> Result<HttpResponse> {
     Err(Error::new(&codes::PR501_MC_0001))

@@ -2,18 +2,29 @@
 //! dynamic"): `/{cell}/{box}[/{tail}]` is resolved against the box tree into a [`Target`], then
 //! `(target, method)` picks the handler.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::AccessContext;
 use crate::domain::dav::{self, access, NodeKind, Target};
+use crate::domain::events;
 use crate::error::Result;
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
+use super::files;
 
 /// `* {C}{box}[/{path}]`: every request below a cell that no reserved path took.
-pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Result<HttpResponse> {
+pub async fn dispatch(
+    req: HttpRequest,
+    ctx: AccessContext,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
     let state = state(&req)?;
+    // A file PUT streams its body to the blob store; every other body is small and read whole.
+    let (body, payload) = match req.method().as_str() {
+        "PUT" => (Body(web::Bytes::new()), Some(payload.into_inner())),
+        _ => (Body::read(&req, payload.into_inner()).await?, None),
+    };
     let info = req.match_info();
     let (cell, bx) = (info.query("cell"), info.query("box"));
     let tail = info.get("tail").unwrap_or("");
@@ -32,18 +43,19 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         cell: &cell,
         path: &path,
     };
-    use NodeKind::{Col, OData, Service, Stream};
-    match (path.target(), req.method().as_str()) {
+    use NodeKind::{Col, File, OData, Service, Stream};
+    let method = req.method().as_str();
+    let result = match (path.target(), method) {
         (Target::Box, "GET" | "HEAD") => h::box_metadata(&r).await,
         (Target::Box, "MKCOL") => h::box_mkcol(&r).await,
         (Target::Box, "MOVE") => h::box_move(&r).await,
-        (Target::Box | Target::Node(Col | OData | Service | Stream), "PROPFIND") => {
+        (Target::Box | Target::Node(Col | File | OData | Service | Stream), "PROPFIND") => {
             h::propfind(&r).await
         }
-        (Target::Box | Target::Node(Col | OData | Service | Stream), "ACL") => {
+        (Target::Box | Target::Node(Col | File | OData | Service | Stream), "ACL") => {
             h::acl(&r, &body.0).await
         }
-        (Target::Box | Target::Node(Col | OData | Service | Stream), "OPTIONS") => {
+        (Target::Box | Target::Node(Col | File | OData | Service | Stream), "OPTIONS") => {
             h::options(&r).await
         }
         (Target::Node(Col | OData | Service | Stream), "DELETE") => h::delete(&r).await,
@@ -51,15 +63,25 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         (Target::Node(_), "MKCOL") => h::mkcol_existing(&r).await,
         (Target::Missing { .. }, "MKCOL") => h::mkcol(&r, &body.0).await,
         (Target::Missing { .. }, "OPTIONS") => h::options(&r).await,
-        (Target::Missing { .. }, "PUT") => h::not_yet(&r).await,
+        (Target::Missing { .. } | Target::Node(File), "PUT") => {
+            files::put(&r, payload.unwrap_or(actix_web::dev::Payload::None)).await
+        }
+        (Target::Node(File), "GET" | "HEAD") => files::get(&r).await,
+        (Target::Node(File), "DELETE") => files::delete(&r).await,
         (Target::Missing { .. }, method) => h::missing(&r, method).await,
         (_, "REPORT") => h::not_implemented(),
         // Files, OData, Engine and stream collections: the next steps.
-        (Target::Node(NodeKind::File | OData | Service | Stream) | Target::Below(_), _) => {
+        (Target::Node(File | OData | Service | Stream) | Target::Below(_), _) => {
             h::not_implemented()
         }
         (Target::Box | Target::Node(Col), "PROPPATCH" | "MOVE") => h::not_implemented(),
         (Target::Box, "DELETE") => h::not_implemented(),
         _ => h::method_not_allowed(),
-    }
+    };
+    let status = match &result {
+        Ok(res) => res.status(),
+        Err(e) => e.status(),
+    };
+    events::record_box_request(state, &cell, &path, method, status.as_u16());
+    result
 }

@@ -1,0 +1,299 @@
+//! The `local` blob store (DESIGN.md "Storage and data"): bodies as files under
+//! `{data_dir}/blobs/`, sharded `ab/cd/abcd…` by key prefix. A body is written to
+//! `blobs/tmp/` on the same filesystem, `fsync`ed, then renamed into place (and the shard
+//! directory synced), so a crash leaves no half body under a key. Every file operation runs on
+//! the blocking pool, never on the reactor; buffers are bounded (`FLUSH_BYTES` / `READ_CHUNK`).
+
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::future::{BoxFuture, LocalBoxFuture};
+use futures_util::{stream, StreamExt};
+use sha2::{Digest, Sha256};
+
+use super::{is_key, new_key, BlobStore, ByteRange, ByteStream, ChunkStream, Staged, StoreError};
+
+/// Bytes gathered from the payload before one write on the blocking pool.
+const FLUSH_BYTES: usize = 256 * 1024;
+/// Largest chunk read back at once.
+const READ_CHUNK: u64 = 64 * 1024;
+const TMP: &str = "tmp";
+
+/// Bodies under one directory.
+#[derive(Clone, Debug)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// Opens (creating) `root` and removes the temporary files a crash left there: those not
+    /// written to for `grace` (younger ones may be uploads in flight in another Unit process
+    /// sharing the directory). Blocking: call it at start-up.
+    pub fn open(root: impl Into<PathBuf>, grace: Duration) -> io::Result<LocalStore> {
+        let root = root.into();
+        let tmp = root.join(TMP);
+        fs::create_dir_all(&tmp)?;
+        let now = SystemTime::now();
+        let mut removed = 0usize;
+        for entry in fs::read_dir(&tmp)? {
+            let entry = entry?;
+            let modified = entry.metadata()?.modified()?;
+            if now.duration_since(modified).unwrap_or_default() >= grace {
+                fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(removed, dir = %tmp.display(), "removed unfinished blob writes");
+        }
+        Ok(LocalStore { root })
+    }
+
+    /// Every committed key with its file's modification time. Blocking.
+    pub fn list(&self) -> io::Result<Vec<(String, SystemTime)>> {
+        let mut out = Vec::new();
+        for a in fs::read_dir(&self.root)? {
+            let a = a?;
+            if a.file_name() == TMP || !a.file_type()?.is_dir() {
+                continue;
+            }
+            for b in fs::read_dir(a.path())? {
+                let b = b?;
+                if !b.file_type()?.is_dir() {
+                    continue;
+                }
+                for f in fs::read_dir(b.path())? {
+                    let f = f?;
+                    if let Some(key) = f.file_name().to_str().filter(|k| is_key(k)) {
+                        out.push((key.to_owned(), f.metadata()?.modified()?));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes a committed body. Blocking.
+    pub fn remove(&self, key: &str) -> Result<(), StoreError> {
+        match fs::remove_file(self.path_of(key)?) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
+        if !is_key(key) {
+            return Err(StoreError::BadKey(key.to_owned()));
+        }
+        Ok(self.root.join(&key[..2]).join(&key[2..4]).join(key))
+    }
+
+    fn tmp_of(&self, key: &str) -> Result<PathBuf, StoreError> {
+        if !is_key(key) {
+            return Err(StoreError::BadKey(key.to_owned()));
+        }
+        Ok(self.root.join(TMP).join(key))
+    }
+}
+
+/// The temporary file being written, with its running size and hash.
+struct Sink {
+    file: File,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl Sink {
+    fn write(&mut self, chunks: &[Bytes]) -> io::Result<()> {
+        for c in chunks {
+            self.file.write_all(c)?;
+            self.hasher.update(c);
+            self.size += c.len() as u64;
+        }
+        Ok(())
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Io(io::Error::other(e)))?
+}
+
+impl LocalStore {
+    async fn write_inner(
+        &self,
+        path: &Path,
+        mut input: ChunkStream<'_>,
+        limit: u64,
+    ) -> Result<Sink, StoreError> {
+        let p = path.to_owned();
+        let mut sink = blocking(move || {
+            Ok(Sink {
+                file: File::create_new(p)?,
+                hasher: Sha256::new(),
+                size: 0,
+            })
+        })
+        .await?;
+        let mut pending: Vec<Bytes> = Vec::new();
+        let (mut pending_len, mut total) = (0usize, 0u64);
+        loop {
+            let next = input.next().await;
+            let done = next.is_none();
+            if let Some(chunk) = next {
+                let chunk = chunk.map_err(StoreError::Input)?;
+                total += chunk.len() as u64;
+                if total > limit {
+                    return Err(StoreError::TooLarge(limit));
+                }
+                pending_len += chunk.len();
+                pending.push(chunk);
+            }
+            if pending_len >= FLUSH_BYTES || (done && !pending.is_empty()) {
+                let chunks = std::mem::take(&mut pending);
+                pending_len = 0;
+                sink = blocking(move || {
+                    sink.write(&chunks)?;
+                    Ok(sink)
+                })
+                .await?;
+            }
+            if done {
+                return blocking(move || {
+                    sink.file.sync_all()?;
+                    Ok(sink)
+                })
+                .await;
+            }
+        }
+    }
+}
+
+impl BlobStore for LocalStore {
+    fn write<'a>(
+        &'a self,
+        input: ChunkStream<'a>,
+        limit: u64,
+    ) -> LocalBoxFuture<'a, Result<Staged, StoreError>> {
+        Box::pin(async move {
+            let key = new_key();
+            let tmp = self.tmp_of(&key)?;
+            match self.write_inner(&tmp, input, limit).await {
+                Ok(sink) => Ok(Staged {
+                    key,
+                    size: sink.size,
+                    sha256: format!("{:x}", sink.hasher.finalize()),
+                }),
+                Err(e) => {
+                    // Nothing of a failed write stays behind.
+                    let _ = blocking(move || Ok(fs::remove_file(tmp)?)).await;
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn commit<'a>(&'a self, staged: &'a Staged) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let (tmp, path) = (self.tmp_of(&staged.key)?, self.path_of(&staged.key)?);
+            blocking(move || {
+                let dir = path
+                    .parent()
+                    .ok_or_else(|| StoreError::BadKey(String::new()))?;
+                fs::create_dir_all(dir)?;
+                fs::rename(tmp, &path)?;
+                // The rename itself must survive a crash too.
+                File::open(dir)?.sync_all()?;
+                Ok(())
+            })
+            .await
+        })
+    }
+
+    fn discard<'a>(&'a self, staged: &'a Staged) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let tmp = self.tmp_of(&staged.key)?;
+            blocking(move || match fs::remove_file(tmp) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            })
+            .await
+        })
+    }
+
+    fn open<'a>(
+        &'a self,
+        key: &'a str,
+        range: Option<ByteRange>,
+    ) -> BoxFuture<'a, Result<ByteStream, StoreError>> {
+        Box::pin(async move {
+            let path = self.path_of(key)?;
+            let key = key.to_owned();
+            let (file, len) = blocking(move || {
+                let mut file = File::open(path).map_err(|e| match e.kind() {
+                    io::ErrorKind::NotFound => StoreError::NotFound(key),
+                    _ => e.into(),
+                })?;
+                let size = file.metadata()?.len();
+                let (start, len) = match range {
+                    Some(r) => (r.start, r.len.min(size.saturating_sub(r.start))),
+                    None => (0, size),
+                };
+                file.seek(SeekFrom::Start(start))?;
+                Ok((file, len))
+            })
+            .await?;
+            Ok(read_stream(file, len))
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let this = self.clone();
+            let key = key.to_owned();
+            blocking(move || this.remove(&key)).await
+        })
+    }
+}
+
+/// `remaining` bytes of `file` from its current position, `READ_CHUNK` at a time.
+fn read_stream(file: File, remaining: u64) -> ByteStream {
+    Box::pin(stream::unfold(
+        (Some(file), remaining),
+        |(file, remaining)| async move {
+            let mut file = file?;
+            if remaining == 0 {
+                return None;
+            }
+            let want = remaining.min(READ_CHUNK);
+            let read = tokio::task::spawn_blocking(move || {
+                let mut buf = Vec::with_capacity(want as usize);
+                (&mut file).take(want).read_to_end(&mut buf)?;
+                Ok::<_, io::Error>((file, buf))
+            })
+            .await
+            .map_err(io::Error::other)
+            .and_then(|r| r);
+            match read {
+                Ok((_, buf)) if buf.is_empty() => Some((
+                    Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "blob shorter than recorded",
+                    )),
+                    (None, 0),
+                )),
+                Ok((file, buf)) => {
+                    let left = remaining - buf.len() as u64;
+                    Some((Ok(Bytes::from(buf)), (Some(file), left)))
+                }
+                Err(e) => Some((Err(e), (None, 0))),
+            }
+        },
+    ))
+}
