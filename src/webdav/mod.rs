@@ -3,5 +3,6 @@
 
 pub mod acl_xml;
 pub mod mkcol_xml;
+pub mod propfind_xml;
 pub mod proppatch;
 pub mod props;

@@ -7,6 +7,7 @@ pub mod access;
 pub mod ops;
 pub mod path;
 pub mod propfind;
+pub mod props;
 pub mod tree;
 
 pub use path::{NodeKind, On, Target};

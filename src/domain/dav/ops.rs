@@ -194,7 +194,7 @@ fn kind_of(t: ColType) -> NodeKind {
 }
 
 /// A box root node to create before the first write into the box.
-struct Root {
+pub(super) struct Root {
     id: String,
     box_id: Option<String>,
     published: i64,
@@ -202,7 +202,7 @@ struct Root {
 }
 
 impl Root {
-    fn ensure(&self, conn: &mut DbConn, cell_id: &str) -> Result<()> {
+    pub(super) fn ensure(&self, conn: &mut DbConn, cell_id: &str) -> Result<()> {
         repo::ensure_root(
             conn,
             &NewNode {
@@ -221,7 +221,7 @@ impl Root {
     }
 }
 
-fn root_of(target: &DavPath) -> Root {
+pub(super) fn root_of(target: &DavPath) -> Root {
     Root {
         id: target.root_id().to_owned(),
         box_id: target.bx.id.clone(),

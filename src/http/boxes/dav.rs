@@ -58,8 +58,8 @@ pub async fn box_move(r: &Request<'_>) -> Result<HttpResponse> {
 }
 
 /// `PROPFIND {C}{box}[/{collection}]`: Depth 0 or 1.
-pub async fn propfind(r: &Request<'_>) -> Result<HttpResponse> {
-    let ms = pf::propfind(r.state, r.cell, r.path, header(r.req, "Depth")).await?;
+pub async fn propfind(r: &Request<'_>, body: &[u8]) -> Result<HttpResponse> {
+    let ms = pf::propfind(r.state, r.cell, r.path, header(r.req, "Depth"), body).await?;
     Ok(HttpResponse::build(StatusCode::MULTI_STATUS)
         .insert_header(("ETag", ms.etag))
         .content_type("application/xml")

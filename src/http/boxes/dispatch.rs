@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
+use super::props;
 
 /// `* {C}{box}[/{path}]`: every request below a cell that no reserved path took.
 pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Result<HttpResponse> {
@@ -38,7 +39,7 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         (Target::Box, "MKCOL") => h::box_mkcol(&r).await,
         (Target::Box, "MOVE") => h::box_move(&r).await,
         (Target::Box | Target::Node(Col | OData | Service | Stream), "PROPFIND") => {
-            h::propfind(&r).await
+            h::propfind(&r, &body.0).await
         }
         (Target::Box | Target::Node(Col | OData | Service | Stream), "ACL") => {
             h::acl(&r, &body.0).await
@@ -54,11 +55,12 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         (Target::Missing { .. }, "PUT") => h::not_yet(&r).await,
         (Target::Missing { .. }, method) => h::missing(&r, method).await,
         (_, "REPORT") => h::not_implemented(),
+        (Target::Box | Target::Node(_), "PROPPATCH") => props::proppatch(&r, &body.0).await,
         // Files, OData, Engine and stream collections: the next steps.
         (Target::Node(NodeKind::File | OData | Service | Stream) | Target::Below(_), _) => {
             h::not_implemented()
         }
-        (Target::Box | Target::Node(Col), "PROPPATCH" | "MOVE") => h::not_implemented(),
+        (Target::Node(Col), "MOVE") => h::not_implemented(),
         (Target::Box, "DELETE") => h::not_implemented(),
         _ => h::method_not_allowed(),
     }

@@ -3,3 +3,4 @@
 
 pub mod dav;
 pub mod dispatch;
+pub mod props;
