@@ -195,3 +195,23 @@ pub fn set_props(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Renames and/or reparents a node (its subtree follows); bumps its version. False when the
+/// node is gone.
+pub fn move_node(
+    conn: &mut DbConn,
+    id: &str,
+    parent_id: &str,
+    name: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let n = diesel::update(dav_nodes::table.filter(dav_nodes::id.eq(id)))
+        .set((
+            dav_nodes::parent_id.eq(parent_id),
+            dav_nodes::name.eq(name),
+            dav_nodes::version.eq(dav_nodes::version + 1),
+            dav_nodes::updated.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -4,6 +4,8 @@
 //! own protocol (OData, Engine, stream) plug in below their collection node.
 
 pub mod access;
+pub mod destination;
+pub mod moves;
 pub mod ops;
 pub mod path;
 pub mod propfind;

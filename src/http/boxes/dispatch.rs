@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
-use super::props;
+use super::{moves, props};
 
 /// `* {C}{box}[/{path}]`: every request below a cell that no reserved path took.
 pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Result<HttpResponse> {
@@ -56,11 +56,12 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         (Target::Missing { .. }, method) => h::missing(&r, method).await,
         (_, "REPORT") => h::not_implemented(),
         (Target::Box | Target::Node(_), "PROPPATCH") => props::proppatch(&r, &body.0).await,
+        (Target::Node(_), "MOVE") => moves::move_node(&r).await,
+        (Target::Below(Service), "MOVE") => moves::move_below_service(&r).await,
         // Files, OData, Engine and stream collections: the next steps.
         (Target::Node(NodeKind::File | OData | Service | Stream) | Target::Below(_), _) => {
             h::not_implemented()
         }
-        (Target::Node(Col), "MOVE") => h::not_implemented(),
         (Target::Box, "DELETE") => h::not_implemented(),
         _ => h::method_not_allowed(),
     }

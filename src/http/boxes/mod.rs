@@ -3,4 +3,5 @@
 
 pub mod dav;
 pub mod dispatch;
+pub mod moves;
 pub mod props;
