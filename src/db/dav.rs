@@ -215,3 +215,33 @@ pub fn move_node(
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Inserts a copy of node `from` as `id` under `parent_id` named `name`: kind, content type,
+/// size and dead properties; a fresh version, timestamps, an empty ACL and no body (the
+/// domain's `copy_body` hook gives it one).
+pub fn copy_row(
+    conn: &mut DbConn,
+    from: &str,
+    id: &str,
+    parent_id: &str,
+    name: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let mut b = SqlBuilder::new(dialect::dialect_of(conn));
+    b.push_sql(
+        "INSERT INTO dav_nodes (id, cell_id, box_id, parent_id, name, kind, content_type, \
+         size, version, published, updated, props) SELECT ",
+    );
+    b.push_bind(SqlValue::Text(id.to_owned()));
+    b.push_sql(", cell_id, box_id, ");
+    b.push_bind(SqlValue::Text(parent_id.to_owned()));
+    b.push_sql(", ");
+    b.push_bind(SqlValue::Text(name.to_owned()));
+    b.push_sql(", kind, content_type, size, 1, ");
+    b.push_bind(SqlValue::Int(now));
+    b.push_sql(", ");
+    b.push_bind(SqlValue::Int(now));
+    b.push_sql(", props FROM dav_nodes WHERE id = ");
+    b.push_bind(SqlValue::Text(from.to_owned()));
+    Ok(dialect::execute(conn, b)? == 1)
+}

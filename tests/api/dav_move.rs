@@ -23,7 +23,18 @@ pub async fn mkcol(app: &TestApp, path: &str, ext: Option<&str>) {
 }
 
 pub async fn mv(app: &TestApp, from: &str, to: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut r = app.req("MOVE", from).master().header("Destination", to);
+    to_destination(app, "MOVE", from, to, headers).await
+}
+
+/// A MOVE or COPY from `from` to the absolute URL `to` with the master token.
+pub async fn to_destination(
+    app: &TestApp,
+    method: &str,
+    from: &str,
+    to: &str,
+    headers: &[(&str, &str)],
+) -> Resp {
+    let mut r = app.req(method, from).master().header("Destination", to);
     for (k, v) in headers {
         r = r.header(k, v);
     }

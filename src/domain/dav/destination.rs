@@ -3,12 +3,14 @@
 //! `DavDestination.loadDestinationHierarchy`): the destination URL inside the same box,
 //! walked down the box tree.
 
+use crate::auth::privilege::Privilege;
 use crate::db::dav as repo;
 use crate::db::DbConn;
+use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
 use crate::state::AppState;
 
-use super::path;
+use super::path::{self, On, MAX_CHILDREN, MAX_DEPTH};
 use super::tree::{self, DavPath, Node};
 
 /// A walked destination.
@@ -53,6 +55,58 @@ impl Dest {
         let found = self.path.nodes.len() - 1;
         if found + 1 < self.path.segments.len() {
             return Err(Error::new(&codes::PR409_DV_0001).param(&self.path.segments[found]));
+        }
+        Ok(())
+    }
+}
+
+/// What a MOVE or COPY transaction needs of a checked destination.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    pub parent_id: String,
+    pub name: String,
+    /// The node being replaced.
+    pub replaced: Option<String>,
+    /// How many segments below the box.
+    pub depth: usize,
+    /// Answered as `Location`.
+    pub location: String,
+}
+
+impl Dest {
+    /// Requires `bind` (and `unbind` when replacing) on the destination's parent.
+    pub fn claim(&self, cell: &CellAccess) -> Result<Slot> {
+        self.path.require(cell, Privilege::Bind, On::Parent)?;
+        if self.exists() {
+            self.path.require(cell, Privilege::Unbind, On::Parent)?;
+        }
+        Ok(Slot {
+            parent_id: self.parent().map(|p| p.row.id.clone()).unwrap_or_default(),
+            name: self.name().to_owned(),
+            replaced: self.current().map(|c| c.row.id.clone()),
+            depth: self.path.segments.len(),
+            location: self.url.clone(),
+        })
+    }
+}
+
+impl Slot {
+    /// Inside the transaction, before writing: a new name needs room (`PR400-DV-0007`),
+    /// `height` more levels must fit (`PR400-DV-0008`), the destination must still be what
+    /// was checked (else `PR412-DV-0002`); the node it replaces is deleted.
+    pub fn prepare(&self, conn: &mut DbConn, height: usize) -> Result<()> {
+        if self.replaced.is_none() && repo::child_count(conn, &self.parent_id)? >= MAX_CHILDREN {
+            return Err(Error::new(&codes::PR400_DV_0007));
+        }
+        if self.depth + height > MAX_DEPTH {
+            return Err(Error::new(&codes::PR400_DV_0008));
+        }
+        if repo::child(conn, &self.parent_id, &self.name)?.map(|r| r.id) != self.replaced {
+            // Someone else wrote the destination meanwhile.
+            return Err(Error::new(&codes::PR412_DV_0002));
+        }
+        if let Some(old) = &self.replaced {
+            repo::delete(conn, old)?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! own protocol (OData, Engine, stream) plug in below their collection node.
 
 pub mod access;
+pub mod copies;
 pub mod destination;
 pub mod moves;
 pub mod ops;

@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 use super::destination::{self, Dest};
 use super::ops::etag;
-use super::path::{NodeKind, On, MAX_CHILDREN, MAX_DEPTH, SERVICE_SRC};
+use super::path::{NodeKind, On, SERVICE_SRC};
 use super::tree::DavPath;
 
 /// The request headers MOVE reads.
@@ -70,44 +70,23 @@ pub async fn move_node(
     if dest.current().is_some_and(|c| c.row.id == node.row.id) {
         return Err(Error::new(&codes::PR404_DV_0001).param(source.url()));
     }
-    dest.path.require(cell, Privilege::Bind, On::Parent)?;
-    if dest.exists() {
-        dest.path.require(cell, Privilege::Unbind, On::Parent)?;
-    }
+    let slot = dest.claim(cell)?;
     let (id, url) = (node.row.id.clone(), source.url());
-    let parent_id = dest.parent().map(|p| p.row.id.clone()).unwrap_or_default();
-    let (name, replaced) = (
-        dest.name().to_owned(),
-        dest.current().map(|c| c.row.id.clone()),
-    );
-    let dest_depth = dest.path.segments.len();
-    let location = dest.url.clone();
     state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
-                if replaced.is_none() {
-                    require_room(conn, &parent_id)?;
-                }
-                if dest_depth + destination::height(conn, &id)? > MAX_DEPTH {
-                    return Err(Error::new(&codes::PR400_DV_0008));
-                }
-                if repo::child(conn, &parent_id, &name)?.map(|r| r.id) != replaced {
-                    // Someone else wrote the destination meanwhile.
-                    return Err(Error::new(&codes::PR412_DV_0002));
-                }
-                if let Some(old) = &replaced {
-                    repo::delete(conn, old)?;
-                }
+                let height = destination::height(conn, &id)?;
+                slot.prepare(conn, height)?;
                 let now = now_ms();
-                if !repo::move_node(conn, &id, &parent_id, &name, now)? {
+                if !repo::move_node(conn, &id, &slot.parent_id, &slot.name, now)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
                 }
                 let row = repo::find(conn, &id)?
                     .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
                 Ok(Moved {
-                    created: replaced.is_none(),
-                    location,
+                    created: slot.replaced.is_none(),
+                    location: slot.location.clone(),
                     etag: etag(row.version, row.updated),
                 })
             })
@@ -163,12 +142,4 @@ pub fn move_below_service(cell: &CellAccess, target: &DavPath) -> Result<()> {
         return Err(Error::new(&codes::PR400_DV_0011));
     }
     Err(Error::new(&codes::PR501_MC_0001))
-}
-
-/// `PR400-DV-0007` when `parent_id` holds the most children it may.
-pub fn require_room(conn: &mut db::DbConn, parent_id: &str) -> Result<()> {
-    if repo::child_count(conn, parent_id)? >= MAX_CHILDREN {
-        return Err(Error::new(&codes::PR400_DV_0007));
-    }
-    Ok(())
 }

@@ -57,6 +57,7 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         (_, "REPORT") => h::not_implemented(),
         (Target::Box | Target::Node(_), "PROPPATCH") => props::proppatch(&r, &body.0).await,
         (Target::Node(_), "MOVE") => moves::move_node(&r).await,
+        (Target::Node(_), "COPY") => moves::copy(&r).await,
         (Target::Below(Service), "MOVE") => moves::move_below_service(&r).await,
         // Files, OData, Engine and stream collections: the next steps.
         (Target::Node(NodeKind::File | OData | Service | Stream) | Target::Below(_), _) => {

@@ -3,6 +3,7 @@
 
 use actix_web::HttpResponse;
 
+use crate::domain::dav::copies;
 use crate::domain::dav::moves::{self, MoveHeaders, Moved};
 use crate::error::Result;
 use crate::http::extract::header;
@@ -40,4 +41,10 @@ pub async fn move_node(r: &Request<'_>) -> Result<HttpResponse> {
 pub async fn move_below_service(r: &Request<'_>) -> Result<HttpResponse> {
     moves::move_below_service(r.cell, r.path)?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `COPY {C}{box}/{path}`: copies a collection (Depth 0 or infinity) or a node.
+pub async fn copy(r: &Request<'_>) -> Result<HttpResponse> {
+    let copied = copies::copy(r.state, r.cell, r.path, headers(r)).await?;
+    Ok(answer(copied))
 }
