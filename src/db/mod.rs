@@ -11,6 +11,7 @@ pub mod box_lookup;
 pub mod cells;
 pub mod ctl;
 pub mod dav;
+pub mod dav_locks;
 pub mod dialect;
 pub mod grants;
 pub mod keys;

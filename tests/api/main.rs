@@ -13,6 +13,7 @@ mod cell_ctl;
 mod cell_props;
 mod cell_root;
 mod dav_copy;
+mod dav_locks;
 mod dav_move;
 mod dav_props;
 mod helpers;

@@ -12,6 +12,7 @@ use crate::model::time::now_ms;
 use crate::state::AppState;
 
 use super::destination;
+use super::locks::{self, Scope};
 use super::moves::{validate, MoveHeaders, Moved, Replace};
 use super::ops::etag;
 use super::path::{NodeKind, On, SERVICE_SRC};
@@ -44,11 +45,14 @@ pub async fn copy(
     let dest = destination::load(state, source, h.destination.unwrap_or(""), segments).await?;
     validate(&dest, overwrite, node.kind, Replace::Any)?;
     let slot = dest.claim(cell)?;
+    let if_header = locks::parse_if(h.if_header)?;
+    let to = Scope::destination(&dest.path);
     let from = node.row.clone();
     state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                locks::require_unlocked(conn, &to, if_header.as_ref(), now_ms())?;
                 let height = if deep {
                     destination::height(conn, &from.id)?
                 } else {

@@ -6,6 +6,8 @@
 pub mod access;
 pub mod copies;
 pub mod destination;
+pub mod lock_ops;
+pub mod locks;
 pub mod moves;
 pub mod ops;
 pub mod path;

@@ -11,6 +11,7 @@ use crate::model::time::now_ms;
 use crate::state::AppState;
 
 use super::destination::{self, Dest};
+use super::locks::{self, Scope};
 use super::ops::etag;
 use super::path::{NodeKind, On, SERVICE_SRC};
 use super::tree::DavPath;
@@ -71,14 +72,20 @@ pub async fn move_node(
         return Err(Error::new(&codes::PR404_DV_0001).param(source.url()));
     }
     let slot = dest.claim(cell)?;
+    let if_header = locks::parse_if(h.if_header)?;
+    let from = Scope::of(source, true, true);
+    let to = Scope::destination(&dest.path);
     let (id, url) = (node.row.id.clone(), source.url());
     state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                let now = now_ms();
+                locks::require_unlocked(conn, &from, if_header.as_ref(), now)?;
+                locks::require_unlocked(conn, &to, if_header.as_ref(), now)?;
+                locks::release_under(conn, &from.root_id, &from.path, now)?;
                 let height = destination::height(conn, &id)?;
                 slot.prepare(conn, height)?;
-                let now = now_ms();
                 if !repo::move_node(conn, &id, &slot.parent_id, &slot.name, now)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
                 }

@@ -18,14 +18,18 @@ use crate::auth::privilege::Privilege;
 use crate::auth::privilege::NS_DAV;
 use crate::db::access as role_repo;
 use crate::db::dav::{self as repo, NodeRow};
+use crate::db::dav_locks::{self as lock_repo, LockRow};
 use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
+use crate::model::time::now_ms;
 use crate::model::time::{http_date, iso8601};
 use crate::state::AppState;
 use crate::webdav::acl_xml::{self, AclXmlStyle, RenderAce, RenderAcl, RenderPrincipal};
+use crate::webdav::lock_xml;
 use crate::webdav::propfind_xml::{self, Selection};
 use crate::webdav::props::DeadProps;
 
+use super::locks;
 use super::ops::etag;
 use super::path::{NodeKind, On};
 use super::tree::DavPath;
@@ -56,15 +60,23 @@ pub async fn propfind(
     let chain = target.chain(On::Resource);
     let show_acl = cell.can_read_acl_at(target.level(), &chain, Privilege::ReadAcl);
     let node = target.deepest();
-    let children = if with_children && node.stored {
-        let id = node.row.id.clone();
-        state
-            .db
-            .run(move |conn| Ok::<_, Error>(repo::children(conn, &id)?))
-            .await?
-    } else {
-        Vec::new()
-    };
+    let (id, root_id, stored) = (
+        node.row.id.clone(),
+        target.root_id().to_owned(),
+        node.stored,
+    );
+    let now = now_ms();
+    let (children, locks) = state
+        .db
+        .run(move |conn| {
+            let children = if with_children && stored {
+                repo::children(conn, &id)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, Error>((children, lock_repo::list_active(conn, &root_id, now)?))
+        })
+        .await?;
     let roles = if show_acl {
         role_names(state, target, &children).await?
     } else {
@@ -75,6 +87,8 @@ pub async fn propfind(
         roles: &roles,
         show_acl,
         selection: &selection,
+        locks: &locks,
+        now,
         base: acl_xml::role_base_url(&target.cell_url, Some(&target.bx.name)),
     };
     let mut body = String::from(
@@ -147,6 +161,8 @@ struct Render<'a> {
     roles: &'a [(String, String, Option<String>)],
     show_acl: bool,
     selection: &'a Selection,
+    locks: &'a [LockRow],
+    now: i64,
     /// `xml:base` of the box's ACLs: `{C}__role/{box}/`.
     base: String,
 }
@@ -164,7 +180,17 @@ impl Render<'_> {
         depth: usize,
     ) -> Result<()> {
         let _ = write!(out, "<response><href>{}</href>", escape(href));
-        let live = self.live(row, kind, acl, depth);
+        let path = href
+            .strip_prefix(&self.target.box_url())
+            .unwrap_or("")
+            .trim_start_matches('/');
+        let mut live = self.live(row, kind, acl, depth);
+        let found = locks::discovery(self.locks, &self.target.box_url(), path, self.now);
+        // Personium has no locks: its allprop answer gains them only while a lock exists.
+        if !found.is_empty() || *self.selection != Selection::AllProp {
+            live.push((NS_DAV, "lockdiscovery", lock_xml::lockdiscovery(&found)));
+            live.push((NS_DAV, "supportedlock", lock_xml::SUPPORTEDLOCK.to_owned()));
+        }
         let dead = DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
         let (mut found, mut missing) = (String::new(), String::new());
         match self.selection {

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use crate::webdav::proppatch::{self, PropStatus};
 use crate::webdav::props::DeadProps;
 
+use super::locks::{self, parse_if, Scope};
 use super::ops::{etag, root_of};
 use super::path::On;
 use super::tree::DavPath;
@@ -33,9 +34,12 @@ pub async fn proppatch(
     cell: &CellAccess,
     target: &DavPath,
     body: &[u8],
+    if_header: Option<&str>,
 ) -> Result<Patched> {
     target.require(cell, Privilege::WriteProperties, On::Resource)?;
     let update = proppatch::parse(body)?;
+    let if_header = parse_if(if_header)?;
+    let scope = Scope::of(target, false, false);
     let node = target.deepest();
     let (cell_id, node_id, url) = (cell.id.clone(), node.row.id.clone(), target.url());
     let root = (!node.stored).then(|| root_of(target));
@@ -43,6 +47,7 @@ pub async fn proppatch(
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
                 if let Some(root) = &root {
                     root.ensure(conn, &cell_id)?;
                 }

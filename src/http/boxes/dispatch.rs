@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
-use super::{moves, props};
+use super::{locks, moves, props};
 
 /// `* {C}{box}[/{path}]`: every request below a cell that no reserved path took.
 pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Result<HttpResponse> {
@@ -50,6 +50,12 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
         (Target::Node(Col | OData | Service | Stream), "DELETE") => h::delete(&r).await,
         (Target::Node(Col), "GET" | "HEAD") => h::get_collection(&r).await,
         (Target::Node(_), "MKCOL") => h::mkcol_existing(&r).await,
+        (Target::Box | Target::Node(_) | Target::Missing { .. }, "LOCK") => {
+            locks::lock(&r, &body.0).await
+        }
+        (Target::Box | Target::Node(_) | Target::Missing { .. }, "UNLOCK") => {
+            locks::unlock(&r).await
+        }
         (Target::Missing { .. }, "MKCOL") => h::mkcol(&r, &body.0).await,
         (Target::Missing { .. }, "OPTIONS") => h::options(&r).await,
         (Target::Missing { .. }, "PUT") => h::not_yet(&r).await,

@@ -3,5 +3,6 @@
 
 pub mod dav;
 pub mod dispatch;
+pub mod locks;
 pub mod moves;
 pub mod props;
