@@ -228,6 +228,42 @@ async fn unmapped_urls_and_named_props() {
     .await;
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(proppatch(&app, "/c1/b1/renamed", None).await.status, 207);
+    // ETag conditions: the current ETag holds, another one does not.
+    let etag = propfind(&app, "/c1/b1/col", "0")
+        .await
+        .header("ETag")
+        .unwrap();
+    proppatch(&app, "/c1/b1/col", Some("([\"0-0\"])"))
+        .await
+        .assert_error(412, "PR412-DV-0001");
+    let ok = proppatch(&app, "/c1/b1/col", Some(&format!("([{etag}])"))).await;
+    assert_eq!(ok.status, 207, "{}", ok.text());
+    // A locked COPY destination needs its token.
+    let r = lock(&app, "/c1/b1/target", "exclusive", &[]).await;
+    let target_tok = token(&r);
+    let copy = |if_header: Option<String>| {
+        let app = &app;
+        async move {
+            let mut r = app
+                .req("COPY", "/c1/b1/col")
+                .master()
+                .header("Destination", &format!("{B1}/target"));
+            if let Some(h) = if_header {
+                r = r.header("If", &h);
+            }
+            r.send().await
+        }
+    };
+    copy(None).await.assert_error(423, "PR423-DV-0001");
+    let r = copy(Some(format!("<{B1}/target> (<{target_tok}>)"))).await;
+    assert_eq!(r.status, 201, "{}", r.text());
     // Without locks the box PROPFIND is Personium's.
+    let unlock = app
+        .req("UNLOCK", "/c1/b1/target")
+        .master()
+        .header("Lock-Token", &format!("<{target_tok}>"))
+        .send()
+        .await;
+    assert_eq!(unlock.status, 204, "{}", unlock.text());
     assert!(!propfind(&app, "/c1/b1", "1").await.text().contains("lock"));
 }
