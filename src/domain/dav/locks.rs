@@ -113,7 +113,11 @@ pub fn parse_if(value: Option<&str>) -> Result<Option<IfHeader>> {
 }
 
 /// THE lock check of every write (PROPPATCH, MKCOL, DELETE, MOVE, COPY, and PUT of files):
-/// call it inside the write's transaction. Fails with `PR412-DV-0001` when an `If` header
+/// call it inside the write's transaction.
+///
+/// For files: PUT builds `Scope::of(target, false, is_new)` (a new file adds a member to its
+/// parent), DELETE `Scope::of(target, true, true)` and then calls [`release_under`]; both
+/// parse the header with [`parse_if`] first (`header(req, "If")`), outside the transaction. Fails with `PR412-DV-0001` when an `If` header
 /// was sent and none of its lists holds, and with `PR423-DV-0001` when an unexpired lock
 /// covers `scope` and its token was not submitted.
 pub fn require_unlocked(
