@@ -174,3 +174,76 @@ pub fn set_acl(conn: &mut DbConn, id: &str, acl: &str, now: i64) -> DbResult<boo
 pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<bool> {
     Ok(diesel::delete(dav_nodes::table.filter(dav_nodes::id.eq(id))).execute(conn)? == 1)
 }
+
+/// Replaces a node's dead properties if it is still at `version`; bumps the version. False
+/// when another write changed (or deleted) the node first.
+pub fn set_props(
+    conn: &mut DbConn,
+    id: &str,
+    props: &str,
+    version: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        dav_nodes::table
+            .filter(dav_nodes::id.eq(id))
+            .filter(dav_nodes::version.eq(version)),
+    )
+    .set((
+        dav_nodes::props.eq(props),
+        dav_nodes::version.eq(dav_nodes::version + 1),
+        dav_nodes::updated.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Renames and/or reparents a node (its subtree follows); bumps its version. False when the
+/// node is gone.
+pub fn move_node(
+    conn: &mut DbConn,
+    id: &str,
+    parent_id: &str,
+    name: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let n = diesel::update(dav_nodes::table.filter(dav_nodes::id.eq(id)))
+        .set((
+            dav_nodes::parent_id.eq(parent_id),
+            dav_nodes::name.eq(name),
+            dav_nodes::version.eq(dav_nodes::version + 1),
+            dav_nodes::updated.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Inserts a copy of node `from` as `id` under `parent_id` named `name`: kind, content type,
+/// size and dead properties; a fresh version, timestamps, an empty ACL and no body (the
+/// domain's `copy_body` hook gives it one).
+pub fn copy_row(
+    conn: &mut DbConn,
+    from: &str,
+    id: &str,
+    parent_id: &str,
+    name: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let mut b = SqlBuilder::new(dialect::dialect_of(conn));
+    b.push_sql(
+        "INSERT INTO dav_nodes (id, cell_id, box_id, parent_id, name, kind, content_type, \
+         size, version, published, updated, props) SELECT ",
+    );
+    b.push_bind(SqlValue::Text(id.to_owned()));
+    b.push_sql(", cell_id, box_id, ");
+    b.push_bind(SqlValue::Text(parent_id.to_owned()));
+    b.push_sql(", ");
+    b.push_bind(SqlValue::Text(name.to_owned()));
+    b.push_sql(", kind, content_type, size, 1, ");
+    b.push_bind(SqlValue::Int(now));
+    b.push_sql(", ");
+    b.push_bind(SqlValue::Int(now));
+    b.push_sql(", props FROM dav_nodes WHERE id = ");
+    b.push_bind(SqlValue::Text(from.to_owned()));
+    Ok(dialect::execute(conn, b)? == 1)
+}

@@ -12,6 +12,7 @@ pub mod cells;
 pub mod ctl;
 pub mod dav;
 pub mod dav_files;
+pub mod dav_locks;
 pub mod dialect;
 pub mod grants;
 pub mod keys;

@@ -29,6 +29,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    dav_locks (token) {
+        token -> Text,
+        cell_id -> Text,
+        root_id -> Text,
+        path -> Text,
+        exclusive -> Bool,
+        infinite -> Bool,
+        owner -> Nullable<Text>,
+        timeout_secs -> BigInt,
+        expires -> BigInt,
+        created -> BigInt,
+    }
+}
+
+diesel::table! {
     dav_nodes (id) {
         id -> Text,
         cell_id -> Text,

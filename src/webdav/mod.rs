@@ -2,7 +2,10 @@
 //! and out, unit-tested without HTTP.
 
 pub mod acl_xml;
+pub mod if_header;
+pub mod lock_xml;
 pub mod mkcol_xml;
+pub mod propfind_xml;
 pub mod proppatch;
 pub mod props;
 pub mod range;

@@ -69,6 +69,15 @@ impl DeadProps {
             .map(|xml| PropValue(xml.as_str()))
     }
 
+    /// The (namespace, local name) of every property, in key order (PROPFIND `propname`).
+    pub fn names(&self) -> Vec<(String, String)> {
+        self.0
+            .keys()
+            .filter_map(|k| k.split_once('@'))
+            .map(|(local, ns)| (ns.to_owned(), local.to_owned()))
+            .collect()
+    }
+
     /// Every element, in key order, for a PROPFIND `<prop>`.
     pub fn render(&self) -> String {
         self.0.values().map(String::as_str).collect()

@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::storage::{BlobStore, ByteRange, ByteStream, ChunkStream, LocalStore, StoreError};
 use crate::webdav::range::{self, Ranges, Span};
 
+use super::locks;
 use super::ops::{etag, root_of};
 use super::path::{self, NodeKind, On, Target, MAX_CHILDREN};
 use super::tree::DavPath;
@@ -29,6 +30,8 @@ pub struct PutHeaders<'a> {
     pub content_length: Option<u64>,
     pub if_match: Option<&'a str>,
     pub if_none_match: Option<&'a str>,
+    /// The WebDAV `If` header (lock tokens, ETags).
+    pub if_header: Option<&'a str>,
 }
 
 /// A PUT that succeeded: created (201) or replaced (204), with the new ETag.
@@ -48,6 +51,9 @@ pub async fn put(
     body: ChunkStream<'_>,
 ) -> Result<Put> {
     let existing = check_put(cell, target, headers)?;
+    let if_header = locks::parse_if(headers.if_header)?;
+    // A new file also adds a member to its parent (a lock there covers it).
+    let scope = locks::Scope::of(target, false, !existing);
     let limit = state.settings.storage.max_file_bytes;
     if headers.content_length.is_some_and(|n| n > limit) {
         return Err(Error::new(&codes::PR413_MC_0001).param(limit));
@@ -79,6 +85,7 @@ pub async fn put(
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 files_repo::lock_node(conn, &write.parent_id)?;
+                locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
                 if let Some(root) = &root {
                     root.ensure(conn, &write.cell_id)?;
                 }
@@ -331,9 +338,12 @@ pub async fn delete(
     cell: &CellAccess,
     target: &DavPath,
     if_match: Option<&str>,
+    if_header: Option<&str>,
 ) -> Result<()> {
     target.require(cell, Privilege::Unbind, On::Parent)?;
     check_preconditions(&target.deepest().row, if_match, None)?;
+    let if_header = locks::parse_if(if_header)?;
+    let scope = locks::Scope::of(target, true, true);
     let (id, url) = (target.deepest().row.id.clone(), target.url());
     let parent_id = parent_row(target, true).id.clone();
     let if_match = if_match.map(str::to_owned);
@@ -345,7 +355,10 @@ pub async fn delete(
                 let row = repo::find(conn, &id)?
                     .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
                 check_preconditions(&row, if_match.as_deref(), None)?;
+                let now = now_ms();
+                locks::require_unlocked(conn, &scope, if_header.as_ref(), now)?;
                 repo::delete(conn, &id)?;
+                locks::release_under(conn, &scope.root_id, &scope.path, now)?;
                 Ok::<_, Error>(row.blob_key)
             })
         })

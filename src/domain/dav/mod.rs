@@ -4,10 +4,16 @@
 //! own protocol (OData, Engine, stream) plug in below their collection node.
 
 pub mod access;
+pub mod copies;
+pub mod destination;
 pub mod files;
+pub mod lock_ops;
+pub mod locks;
+pub mod moves;
 pub mod ops;
 pub mod path;
 pub mod propfind;
+pub mod props;
 pub mod tree;
 
 pub use path::{NodeKind, On, Target};

@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::webdav::acl_xml::{self, AclLevel};
 use crate::webdav::mkcol_xml::{self, ColType, MkcolError};
 
+use super::locks;
 use super::path::{self, NodeKind, On, MAX_CHILDREN, MAX_DEPTH, SERVICE_SRC};
 use super::tree::DavPath;
 
@@ -71,6 +72,7 @@ pub async fn mkcol(
     cell: &CellAccess,
     target: &DavPath,
     body: &[u8],
+    if_header: Option<&str>,
 ) -> Result<Mkcol> {
     let unresolved = target.unresolved();
     if unresolved == 1 {
@@ -98,6 +100,8 @@ pub async fn mkcol(
     if target.segments.len() > MAX_DEPTH {
         return Err(Error::new(&codes::PR400_DV_0008));
     }
+    let if_header = locks::parse_if(if_header)?;
+    let scope = locks::Scope::of(target, false, true);
     let parent = target.deepest();
     let (cell_id, name) = (cell.id.clone(), name.to_owned());
     let parent_id = parent.row.id.clone();
@@ -107,6 +111,7 @@ pub async fn mkcol(
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
                 if let Some(root) = &root {
                     root.ensure(conn, &cell_id)?;
                 }
@@ -141,6 +146,7 @@ pub async fn delete(
     cell: &CellAccess,
     target: &DavPath,
     recursive: Option<&str>,
+    if_header: Option<&str>,
 ) -> Result<()> {
     let recursive = match recursive {
         None => false,
@@ -153,12 +159,17 @@ pub async fn delete(
         }
     };
     target.require(cell, Privilege::Unbind, On::Parent)?;
+    let if_header = locks::parse_if(if_header)?;
+    let scope = locks::Scope::of(target, true, true);
     let node = target.deepest();
     let (id, kind, url) = (node.row.id.clone(), node.kind, target.url());
     let bodies = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
+                let now = now_ms();
+                locks::require_unlocked(conn, &scope, if_header.as_ref(), now)?;
+                locks::release_under(conn, &scope.root_id, &scope.path, now)?;
                 if !recursive && !is_empty(conn, &id, kind)? {
                     return Err(Error::new(&codes::PR403_DV_0003));
                 }

@@ -110,7 +110,7 @@ pub enum On {
 /// methods the WebDAV tree does not serve.
 pub fn required(method: &str, exists: bool) -> Option<(Privilege, On)> {
     Some(match method {
-        "GET" | "HEAD" | "OPTIONS" | "REPORT" => (Privilege::Read, On::Resource),
+        "GET" | "HEAD" | "OPTIONS" | "REPORT" | "COPY" => (Privilege::Read, On::Resource),
         "PROPFIND" => (Privilege::ReadProperties, On::Resource),
         "PROPPATCH" => (Privilege::WriteProperties, On::Resource),
         "ACL" => (Privilege::WriteAcl, On::Resource),
@@ -241,6 +241,7 @@ mod tests {
             ("MKCOL", true, Some((Bind, On::Parent))),
             ("DELETE", true, Some((Unbind, On::Parent))),
             ("MOVE", true, Some((Unbind, On::Parent))),
+            ("COPY", true, Some((Read, On::Resource))),
             ("MERGE", true, None),
             ("LOCK", true, None),
         ];

@@ -3,6 +3,11 @@
 //! with `creationdate`, `getlastmodified`, `resourcetype` (file: `getcontentlength`,
 //! `getcontenttype`), the `<acl>` for callers with `read-acl` (own ACEs, then the inherited
 //! ones of each ancestor up to the box), and the dead properties.
+//!
+//! Beyond Personium (which answers every PROPFIND as `allprop`): a `<prop>` list answers
+//! only the named properties (found ones in a 200 propstat, the others in a 404 one), and
+//! `<propname/>` lists the names (RFC 4918 §9.1). An empty body or `<allprop/>` gives
+//! Personium's answer unchanged.
 
 use std::fmt::Write as _;
 
@@ -10,14 +15,21 @@ use quick_xml::escape::escape;
 
 use crate::auth::acl::{AcePrincipal, Acl};
 use crate::auth::privilege::Privilege;
+use crate::auth::privilege::NS_DAV;
 use crate::db::access as role_repo;
 use crate::db::dav::{self as repo, NodeRow};
+use crate::db::dav_locks::{self as lock_repo, LockRow};
 use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
+use crate::model::time::now_ms;
 use crate::model::time::{http_date, iso8601};
 use crate::state::AppState;
 use crate::webdav::acl_xml::{self, AclXmlStyle, RenderAce, RenderAcl, RenderPrincipal};
+use crate::webdav::lock_xml;
+use crate::webdav::propfind_xml::{self, Selection};
+use crate::webdav::props::DeadProps;
 
+use super::locks;
 use super::ops::etag;
 use super::path::{NodeKind, On};
 use super::tree::DavPath;
@@ -34,8 +46,11 @@ pub async fn propfind(
     cell: &CellAccess,
     target: &DavPath,
     depth: Option<&str>,
+    body: &[u8],
 ) -> Result<Multistatus> {
     target.require(cell, Privilege::ReadProperties, On::Resource)?;
+    let selection = propfind_xml::parse(body)
+        .map_err(|e| Error::new(&codes::PR400_DV_0001).source(anyhow::anyhow!(e)))?;
     let with_children = match depth {
         Some("0") => false,
         Some("1") => true,
@@ -45,15 +60,23 @@ pub async fn propfind(
     let chain = target.chain(On::Resource);
     let show_acl = cell.can_read_acl_at(target.level(), &chain, Privilege::ReadAcl);
     let node = target.deepest();
-    let children = if with_children && node.stored {
-        let id = node.row.id.clone();
-        state
-            .db
-            .run(move |conn| Ok::<_, Error>(repo::children(conn, &id)?))
-            .await?
-    } else {
-        Vec::new()
-    };
+    let (id, root_id, stored) = (
+        node.row.id.clone(),
+        target.root_id().to_owned(),
+        node.stored,
+    );
+    let now = now_ms();
+    let (children, locks) = state
+        .db
+        .run(move |conn| {
+            let children = if with_children && stored {
+                repo::children(conn, &id)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, Error>((children, lock_repo::list_active(conn, &root_id, now)?))
+        })
+        .await?;
     let roles = if show_acl {
         role_names(state, target, &children).await?
     } else {
@@ -63,6 +86,9 @@ pub async fn propfind(
         target,
         roles: &roles,
         show_acl,
+        selection: &selection,
+        locks: &locks,
+        now,
         base: acl_xml::role_base_url(&target.cell_url, Some(&target.bx.name)),
     };
     let mut body = String::from(
@@ -134,6 +160,9 @@ struct Render<'a> {
     target: &'a DavPath,
     roles: &'a [(String, String, Option<String>)],
     show_acl: bool,
+    selection: &'a Selection,
+    locks: &'a [LockRow],
+    now: i64,
     /// `xml:base` of the box's ACLs: `{C}__role/{box}/`.
     base: String,
 }
@@ -150,44 +179,124 @@ impl Render<'_> {
         acl: &Acl,
         depth: usize,
     ) -> Result<()> {
-        let _ = write!(
-            out,
-            "<response><href>{}</href><propstat><prop>\
-             <creationdate>{}</creationdate><getlastmodified>{}</getlastmodified>",
-            escape(href),
-            iso8601(row.published),
-            http_date(row.updated),
-        );
-        match kind {
-            NodeKind::File => {
-                // Ours beyond Personium: `getetag`, which RFC 4918 clients (rclone, litmus)
-                // compare to tell a changed file.
-                let _ = write!(
-                    out,
-                    "<resourcetype/><getcontentlength>{}</getcontentlength>\
-                     <getcontenttype>{}</getcontenttype><getetag>{}</getetag>",
-                    row.size.unwrap_or(0),
-                    escape(row.content_type.as_deref().unwrap_or("")),
-                    etag(row.version, row.updated),
-                );
+        let _ = write!(out, "<response><href>{}</href>", escape(href));
+        let path = href
+            .strip_prefix(&self.target.box_url())
+            .unwrap_or("")
+            .trim_start_matches('/');
+        let mut live = self.live(row, kind, acl, depth);
+        let found = locks::discovery(self.locks, &self.target.box_url(), path, self.now);
+        // Personium has no locks: its allprop answer gains them only while a lock exists.
+        if !found.is_empty() || *self.selection != Selection::AllProp {
+            live.push((NS_DAV, "lockdiscovery", lock_xml::lockdiscovery(&found)));
+            live.push((NS_DAV, "supportedlock", lock_xml::SUPPORTEDLOCK.to_owned()));
+        }
+        let dead = DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
+        let (mut found, mut missing) = (String::new(), String::new());
+        match self.selection {
+            Selection::AllProp => {
+                for (_, _, xml) in &live {
+                    found.push_str(xml);
+                }
+                found.push_str(&dead.render());
             }
-            NodeKind::OData => out.push_str("<resourcetype><collection/><p:odata/></resourcetype>"),
-            NodeKind::Service => {
-                out.push_str("<resourcetype><collection/><p:service/></resourcetype>")
+            Selection::PropName => {
+                for (ns, local, _) in &live {
+                    found.push_str(&propfind_xml::empty_element(ns, local));
+                }
+                for (ns, local) in dead.names() {
+                    found.push_str(&propfind_xml::empty_element(&ns, &local));
+                }
             }
-            NodeKind::Stream => {
-                out.push_str("<resourcetype><collection/><p:stream/></resourcetype>")
+            Selection::Prop(names) => {
+                for (ns, local) in names {
+                    let live = live.iter().find(|(n, l, _)| n == ns && l == local);
+                    match (live, dead.get(ns, local)) {
+                        (Some((_, _, xml)), _) => found.push_str(xml),
+                        (None, Some(v)) => found.push_str(v.0),
+                        (None, None) => missing.push_str(&propfind_xml::empty_element(ns, local)),
+                    }
+                }
             }
-            NodeKind::Box | NodeKind::Col => {
-                out.push_str("<resourcetype><collection/></resourcetype>")
-            }
+        }
+        if !found.is_empty() || missing.is_empty() {
+            let _ = write!(
+                out,
+                "<propstat><prop>{found}</prop><status>HTTP/1.1 200 OK</status></propstat>"
+            );
+        }
+        if !missing.is_empty() {
+            let _ = write!(
+                out,
+                "<propstat><prop>{missing}</prop><status>HTTP/1.1 404 Not Found</status></propstat>"
+            );
+        }
+        out.push_str("</response>");
+        Ok(())
+    }
+
+    /// The live properties of a resource, in Personium's order: (namespace, name, element).
+    fn live(
+        &self,
+        row: &NodeRow,
+        kind: NodeKind,
+        acl: &Acl,
+        depth: usize,
+    ) -> Vec<(&'static str, &'static str, String)> {
+        let mut live = vec![
+            (
+                NS_DAV,
+                "creationdate",
+                format!("<creationdate>{}</creationdate>", iso8601(row.published)),
+            ),
+            (
+                NS_DAV,
+                "getlastmodified",
+                format!(
+                    "<getlastmodified>{}</getlastmodified>",
+                    http_date(row.updated)
+                ),
+            ),
+        ];
+        let resourcetype = match kind {
+            NodeKind::File => "<resourcetype/>",
+            NodeKind::OData => "<resourcetype><collection/><p:odata/></resourcetype>",
+            NodeKind::Service => "<resourcetype><collection/><p:service/></resourcetype>",
+            NodeKind::Stream => "<resourcetype><collection/><p:stream/></resourcetype>",
+            NodeKind::Box | NodeKind::Col => "<resourcetype><collection/></resourcetype>",
+        };
+        live.push((NS_DAV, "resourcetype", resourcetype.to_owned()));
+        if kind == NodeKind::File {
+            live.push((
+                NS_DAV,
+                "getcontentlength",
+                format!(
+                    "<getcontentlength>{}</getcontentlength>",
+                    row.size.unwrap_or(0)
+                ),
+            ));
+            live.push((
+                NS_DAV,
+                "getcontenttype",
+                format!(
+                    "<getcontenttype>{}</getcontenttype>",
+                    escape(row.content_type.as_deref().unwrap_or(""))
+                ),
+            ));
+            // Ours beyond Personium: `getetag`, which RFC 4918 clients (rclone, litmus)
+            // compare to tell a changed file.
+            live.push((
+                NS_DAV,
+                "getetag",
+                format!("<getetag>{}</getetag>", etag(row.version, row.updated)),
+            ));
         }
         if self.show_acl {
-            self.acl(out, acl, depth);
+            let mut xml = String::new();
+            self.acl(&mut xml, acl, depth);
+            live.push((NS_DAV, "acl", xml));
         }
-        props(out, row.props.as_deref())?;
-        out.push_str("</prop><status>HTTP/1.1 200 OK</status></propstat></response>");
-        Ok(())
+        live
     }
 
     fn acl(&self, out: &mut String, own: &Acl, depth: usize) {
@@ -237,17 +346,4 @@ impl Render<'_> {
             style: AclXmlStyle::Personium,
         }));
     }
-}
-
-/// The dead properties, stored as `"localname@namespace"` -> raw XML.
-fn props(out: &mut String, json: Option<&str>) -> Result<()> {
-    let Some(json) = json else {
-        return Ok(());
-    };
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(json).map_err(Error::internal)?;
-    for xml in map.values().filter_map(|v| v.as_str()) {
-        out.push_str(xml);
-    }
-    Ok(())
 }

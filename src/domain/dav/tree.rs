@@ -216,7 +216,7 @@ fn walk(conn: &mut DbConn, root_id: &str, bx: &BoxRef, segments: &[String]) -> R
     Ok(nodes)
 }
 
-fn node(row: NodeRow, stored: bool) -> Result<Node> {
+pub(super) fn node(row: NodeRow, stored: bool) -> Result<Node> {
     let kind = NodeKind::parse(&row.kind)
         .ok_or_else(|| Error::internal(anyhow::anyhow!("unknown node kind {}", row.kind)))?;
     let acl = match row.acl.as_deref() {

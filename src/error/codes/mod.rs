@@ -50,6 +50,16 @@ mod tests;
 
 use std::fmt::Write as _;
 
+/// 423 Locked (RFC 4918 §11.3): a WebDAV lock covers the resource and its token was not
+/// submitted in the `If` header.
+// COMPAT(personium): Personium has no WebDAV locks and no code for them; this one is
+// unitcell's (status 423 in Personium's id format), outside the generated table.
+pub const PR423_DV_0001: Code = Code {
+    id: "PR423-DV-0001",
+    status: 423,
+    message: "Resource is locked [{0}].",
+};
+
 /// One Personium error code: id, HTTP status and English message template.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Code {

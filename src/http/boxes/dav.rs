@@ -58,8 +58,8 @@ pub async fn box_move(r: &Request<'_>) -> Result<HttpResponse> {
 }
 
 /// `PROPFIND {C}{box}[/{collection}]`: Depth 0 or 1.
-pub async fn propfind(r: &Request<'_>) -> Result<HttpResponse> {
-    let ms = pf::propfind(r.state, r.cell, r.path, header(r.req, "Depth")).await?;
+pub async fn propfind(r: &Request<'_>, body: &[u8]) -> Result<HttpResponse> {
+    let ms = pf::propfind(r.state, r.cell, r.path, header(r.req, "Depth"), body).await?;
     Ok(HttpResponse::build(StatusCode::MULTI_STATUS)
         .insert_header(("ETag", ms.etag))
         .content_type("application/xml")
@@ -91,7 +91,7 @@ pub async fn options(r: &Request<'_>) -> Result<HttpResponse> {
 /// the whole subtree.
 pub async fn delete(r: &Request<'_>) -> Result<HttpResponse> {
     let recursive = header(r.req, "X-Personium-Recursive");
-    ops::delete(r.state, r.cell, r.path, recursive).await?;
+    ops::delete(r.state, r.cell, r.path, recursive, header(r.req, "If")).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -111,7 +111,7 @@ pub async fn mkcol_existing(r: &Request<'_>) -> Result<HttpResponse> {
 
 /// `MKCOL {C}{box}/{path}`: a new collection (extended MKCOL picks its kind).
 pub async fn mkcol(r: &Request<'_>, body: &[u8]) -> Result<HttpResponse> {
-    match ops::mkcol(r.state, r.cell, r.path, body).await? {
+    match ops::mkcol(r.state, r.cell, r.path, body, header(r.req, "If")).await? {
         ops::Mkcol::Created(etag) => Ok(HttpResponse::Created()
             .insert_header(("ETag", etag))
             .finish()),

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
-use super::files;
+use super::{files, locks, moves, props};
 
 /// `* {C}{box}[/{path}]`: every request below a cell that no reserved path took.
 pub async fn dispatch(
@@ -50,7 +50,7 @@ pub async fn dispatch(
         (Target::Box, "MKCOL") => h::box_mkcol(&r).await,
         (Target::Box, "MOVE") => h::box_move(&r).await,
         (Target::Box | Target::Node(Col | File | OData | Service | Stream), "PROPFIND") => {
-            h::propfind(&r).await
+            h::propfind(&r, &body.0).await
         }
         (Target::Box | Target::Node(Col | File | OData | Service | Stream), "ACL") => {
             h::acl(&r, &body.0).await
@@ -61,6 +61,12 @@ pub async fn dispatch(
         (Target::Node(Col | OData | Service | Stream), "DELETE") => h::delete(&r).await,
         (Target::Node(Col), "GET" | "HEAD") => h::get_collection(&r).await,
         (Target::Node(_), "MKCOL") => h::mkcol_existing(&r).await,
+        (Target::Box | Target::Node(_) | Target::Missing { .. }, "LOCK") => {
+            locks::lock(&r, &body.0).await
+        }
+        (Target::Box | Target::Node(_) | Target::Missing { .. }, "UNLOCK") => {
+            locks::unlock(&r).await
+        }
         (Target::Missing { .. }, "MKCOL") => h::mkcol(&r, &body.0).await,
         (Target::Missing { .. }, "OPTIONS") => h::options(&r).await,
         (Target::Missing { .. } | Target::Node(File), "PUT") => {
@@ -70,11 +76,14 @@ pub async fn dispatch(
         (Target::Node(File), "DELETE") => files::delete(&r).await,
         (Target::Missing { .. }, method) => h::missing(&r, method).await,
         (_, "REPORT") => h::not_implemented(),
+        (Target::Box | Target::Node(_), "PROPPATCH") => props::proppatch(&r, &body.0).await,
+        (Target::Node(_), "MOVE") => moves::move_node(&r).await,
+        (Target::Node(_), "COPY") => moves::copy(&r).await,
+        (Target::Below(Service), "MOVE") => moves::move_below_service(&r).await,
         // Files, OData, Engine and stream collections: the next steps.
         (Target::Node(File | OData | Service | Stream) | Target::Below(_), _) => {
             h::not_implemented()
         }
-        (Target::Box | Target::Node(Col), "PROPPATCH" | "MOVE") => h::not_implemented(),
         (Target::Box, "DELETE") => h::not_implemented(),
         _ => h::method_not_allowed(),
     };

@@ -30,6 +30,7 @@ pub async fn put(r: &Request<'_>, payload: actix_web::dev::Payload) -> Result<Ht
         content_length,
         if_match: header(r.req, "If-Match"),
         if_none_match: header(r.req, "If-None-Match"),
+        if_header: header(r.req, "If"),
     };
     let body: ChunkStream<'_> = Box::pin(payload.map(|chunk| chunk.map_err(std::io::Error::other)));
     let (status, etag) = match files::put(r.state, r.cell, r.path, headers, body).await? {
@@ -81,6 +82,13 @@ pub async fn get(r: &Request<'_>) -> Result<HttpResponse> {
 
 /// `DELETE {C}{box}/{file}`: 204; the body goes after the row.
 pub async fn delete(r: &Request<'_>) -> Result<HttpResponse> {
-    files::delete(r.state, r.cell, r.path, header(r.req, "If-Match")).await?;
+    files::delete(
+        r.state,
+        r.cell,
+        r.path,
+        header(r.req, "If-Match"),
+        header(r.req, "If"),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,3 +4,6 @@
 pub mod dav;
 pub mod dispatch;
 pub mod files;
+pub mod locks;
+pub mod moves;
+pub mod props;

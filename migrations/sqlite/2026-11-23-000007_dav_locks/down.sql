@@ -1,0 +1,1 @@
+DROP TABLE dav_locks;
