@@ -1,7 +1,7 @@
 //! Token codec costs: issue + verify of a cell-local `AR~` token (HS256) and verify of a
 //! trans-cell token (RS256), both carrying 10 role URLs; plus the RSA-2048 cell key
-//! generation and the unwrap of a stored cell key. Target (issue text): verifying an access
-//! token takes under 50 µs.
+//! generation and the unwrap of a stored cell key; and the argon2id verification a password
+//! grant pays. Target (issue text): verifying an access token takes under 50 µs.
 //!
 //! Run (release profile, short):
 //! ```sh
@@ -95,5 +95,16 @@ fn cell_keys(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, local, trans_cell, cell_keys);
+/// The password grant's fixed cost: one argon2id verification (m = 19 MiB, t = 2, p = 1).
+fn password(c: &mut Criterion) {
+    let phc = unitcell::auth::password::hash("a-long-enough-password").unwrap();
+    let mut g = c.benchmark_group("password");
+    g.sample_size(20);
+    g.bench_function("argon2id_verify", |b| {
+        b.iter(|| unitcell::auth::password::verify(black_box("a-long-enough-password"), &phc))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, local, trans_cell, cell_keys, password);
 criterion_main!(benches);
