@@ -17,13 +17,14 @@ pub mod dialect;
 pub mod grants;
 pub mod keys;
 pub mod migrate;
+mod pool;
 pub mod schema;
 
-use std::time::Duration;
-
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{self, ManageConnection};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::r2d2;
+use diesel::{PgConnection, SqliteConnection};
+
+pub use pool::{ConnectionManager, DbPool, PooledConn};
 
 /// Errors of the database layer.
 #[derive(Debug, thiserror::Error)]
@@ -83,130 +84,12 @@ impl Backend {
     }
 }
 
-/// Opens connections by URL and prepares SQLite ones (foreign keys, busy timeout).
-#[derive(Clone, Debug)]
-pub struct ConnectionManager {
-    url: String,
-}
-
-impl ConnectionManager {
-    fn establish(&self) -> Result<DbConn, DbError> {
-        match Backend::of_url(&self.url) {
-            Backend::Postgres => Ok(DbConn::Pg(PgConnection::establish(&self.url)?)),
-            Backend::Sqlite => {
-                let path = self.url.strip_prefix("sqlite://").unwrap_or(&self.url);
-                let mut conn = SqliteConnection::establish(path)?;
-                conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                     PRAGMA synchronous = NORMAL;",
-                )?;
-                Ok(DbConn::Sqlite(conn))
-            }
-        }
-    }
-}
-
-impl ManageConnection for ConnectionManager {
-    type Connection = DbConn;
-    type Error = r2d2::Error;
-
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        self.establish().map_err(|e| match e {
-            DbError::Connection(c) => r2d2::Error::ConnectionError(c),
-            DbError::Query(q) => r2d2::Error::QueryError(q),
-            other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
-                other.to_string(),
-            )),
-        })
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        diesel::r2d2::R2D2Connection::is_broken(conn)
-    }
-}
-
-/// The connection pool. Cheap to clone.
-#[derive(Clone)]
-pub struct DbPool {
-    pool: r2d2::Pool<ConnectionManager>,
-    backend: Backend,
-    /// One permit per connection: callers queue here, asynchronously and first come first
-    /// served, rather than as blocked threads racing for a connection (which made the slowest
-    /// requests far slower under load).
-    permits: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-impl DbPool {
-    /// Builds the pool and checks that one connection can be made.
-    pub fn connect(url: &str, size: u32, timeout: Duration) -> DbResult<DbPool> {
-        let backend = Backend::of_url(url);
-        if backend == Backend::Sqlite {
-            let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            if let Some(dir) = std::path::Path::new(path).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| DbError::R2d2(e.to_string()))?;
-                }
-            }
-        }
-        let pool = r2d2::Pool::builder()
-            .max_size(size)
-            // A SQLite connection cannot go stale; a PostgreSQL one can (server restart,
-            // network), so only those are checked before each use.
-            .test_on_check_out(backend == Backend::Postgres)
-            .connection_timeout(timeout)
-            .build(ConnectionManager {
-                url: url.to_owned(),
-            })?;
-        Ok(DbPool {
-            pool,
-            backend,
-            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
-        })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    /// A connection for synchronous use (start-up, CLI, migrations).
-    pub fn get(&self) -> DbResult<r2d2::PooledConnection<ConnectionManager>> {
-        Ok(self.pool.get()?)
-    }
-
-    /// Runs `f` with a pooled connection on the blocking thread pool: the one place where
-    /// async code meets the synchronous database.
-    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<DbError> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| E::from(DbError::Blocking(e.to_string())))?;
-        let joined = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let mut conn = pool.get().map_err(DbError::from)?;
-            f(&mut conn)
-        })
-        .await;
-        match joined {
-            Ok(result) => result,
-            Err(e) => Err(E::from(DbError::Blocking(e.to_string()))),
-        }
-    }
-}
-
 /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+///
+/// An outermost SQLite transaction begins `IMMEDIATE`: it takes the write lock up front,
+/// waiting for it under the busy timeout. A deferred one would take it only at its first
+/// write, and when another connection had written since its first read SQLite refuses the
+/// upgrade at once ("database is locked") instead of waiting. Every transaction here writes.
 pub fn transaction<T, E>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T, E>,
@@ -214,7 +97,16 @@ pub fn transaction<T, E>(
 where
     E: From<DbError>,
 {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
     use diesel::Connection as _;
+    if let DbConn::Sqlite(sqlite) = conn {
+        let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+            .transaction_depth()
+            .map_err(|e| E::from(DbError::Query(e)))?;
+        if depth.is_none() {
+            return sqlite_immediate(conn, f);
+        }
+    }
     let mut outcome: Option<Result<T, E>> = None;
     let result = conn.transaction::<(), diesel::result::Error, _>(|conn| match f(conn) {
         Ok(v) => {
@@ -232,6 +124,37 @@ where
         (Ok(()), None) => Err(E::from(DbError::Blocking(
             "transaction produced no result".into(),
         ))),
+    }
+}
+
+/// The outermost SQLite transaction, begun `IMMEDIATE` (see [`transaction`]). Transactions
+/// nested inside `f` become savepoints as usual: the transaction manager knows the depth.
+fn sqlite_immediate<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let query = |e| E::from(DbError::Query(e));
+    if let DbConn::Sqlite(sqlite) = &mut *conn {
+        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE").map_err(query)?;
+    }
+    let outcome = f(conn);
+    let DbConn::Sqlite(sqlite) = conn else {
+        return outcome;
+    };
+    match outcome {
+        Ok(v) => AnsiTransactionManager::commit_transaction(sqlite)
+            .map(|()| v)
+            .map_err(query),
+        Err(e) => {
+            // The request already failed; a failed rollback leaves the connection marked
+            // broken, and the pool replaces it.
+            let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+            Err(e)
+        }
     }
 }
 
