@@ -19,6 +19,8 @@ pub struct LoginRow {
     pub failed_count: i32,
     pub last_failed: Option<i64>,
     pub locked_until: Option<i64>,
+    /// Consecutive failures towards a lockout (history or not).
+    pub lock_failures: i32,
 }
 
 pub fn find_login(conn: &mut DbConn, cell_id: &str, name: &str) -> DbResult<Option<LoginRow>> {
@@ -36,6 +38,7 @@ pub fn find_login(conn: &mut DbConn, cell_id: &str, name: &str) -> DbResult<Opti
             accounts::failed_count,
             accounts::last_failed,
             accounts::locked_until,
+            accounts::lock_failures,
         ))
         .first(conn)
         .optional()?)
@@ -51,18 +54,23 @@ pub fn record_success(conn: &mut DbConn, id: &str, now: i64, history: bool) -> D
                 accounts::last_authenticated.eq(now),
                 accounts::failed_count.eq(0),
                 accounts::locked_until.eq(None::<i64>),
+                accounts::lock_failures.eq(0),
             ))
             .execute(conn)?;
     } else {
         diesel::update(target)
-            .set(accounts::locked_until.eq(None::<i64>))
+            .set((
+                accounts::locked_until.eq(None::<i64>),
+                accounts::lock_failures.eq(0),
+            ))
             .execute(conn)?;
     }
     Ok(())
 }
 
 /// Records a failed authentication: the retry interval starts now, the account is locked
-/// until `lock_until` when given, and, when `history`, `failed_count` goes up.
+/// until `lock_until` when given (which starts the lockout count afresh, else it goes up),
+/// and, when `history`, `failed_count` goes up.
 pub fn record_failure(
     conn: &mut DbConn,
     id: &str,
@@ -71,12 +79,16 @@ pub fn record_failure(
     history: bool,
 ) -> DbResult<()> {
     let target = accounts::table.filter(accounts::id.eq(id));
+    // One statement either way: the count goes up, or back to 0 when this failure locks.
+    let keep = if lock_until.is_some() { 0 } else { 1 };
+    let lock_failures = accounts::lock_failures.eq((accounts::lock_failures + 1) * keep);
     if history {
         diesel::update(target)
             .set((
                 accounts::failed_count.eq(accounts::failed_count + 1),
                 accounts::last_failed.eq(now),
                 accounts::locked_until.eq(lock_until),
+                lock_failures,
             ))
             .execute(conn)?;
     } else {
@@ -84,6 +96,7 @@ pub fn record_failure(
             .set((
                 accounts::last_failed.eq(now),
                 accounts::locked_until.eq(lock_until),
+                lock_failures,
             ))
             .execute(conn)?;
     }

@@ -79,6 +79,7 @@ diesel::table! {
         updated -> BigInt,
         last_failed -> Nullable<BigInt>,
         locked_until -> Nullable<BigInt>,
+        lock_failures -> Integer,
     }
 }
 

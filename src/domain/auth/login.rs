@@ -98,11 +98,10 @@ pub fn authenticate(
     let history = CellProps::from_row(cells::props_of(conn, cell_id)?.as_deref())
         .records_auth_history(&row.name);
     if !matches {
-        // Without history the lock counter does not move either: unitcell keeps one counter
-        // where Personium keeps the history apart from its (in-memory) lock counter.
-        let count = row.failed_count + 1;
-        let lock = (history && sec.lock_count > 0 && count >= sec.lock_count)
-            .then_some(now + sec.lock_secs * 1000);
+        // The lockout counts every account's failures, whether or not it keeps a history.
+        let count = row.lock_failures + 1;
+        let lock =
+            (sec.lock_count > 0 && count >= sec.lock_count).then_some(now + sec.lock_secs * 1000);
         accounts::record_failure(conn, &row.id, now, lock, history)?;
         return Err(failed());
     }
