@@ -41,6 +41,7 @@ pub struct Settings {
     pub unit: UnitSettings,
     pub security: SecuritySettings,
     pub storage: StorageSettings,
+    pub cell_pages: CellPageSettings,
     pub db: DbSettings,
     pub odata: ODataSettings,
     pub log: LogSettings,
@@ -53,6 +54,16 @@ pub struct ServerSettings {
     pub workers: usize,
     pub max_body_bytes: usize,
     pub shutdown_timeout_secs: u64,
+}
+
+/// Unit-wide defaults of the cell page properties (spec §4.2, §5.4; Personium's
+/// `cell.relayhtmlurl.default` and friends): used by cells without their own. Empty = none.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellPageSettings {
+    pub relay_html_url: String,
+    pub authorization_html_url: String,
+    pub authorization_password_change_html_url: String,
 }
 
 /// How cell URLs are formed (spec §1.1).

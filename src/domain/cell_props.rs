@@ -1,7 +1,7 @@
 //! Cell properties (`spec/personium-api.md` §4.2 PROPPATCH): dead properties in any namespace,
 //! set and removed by the cell's unit user, shown by PROPFIND, and the few the server reads
 //! itself: `p:ownerRepresentativeAccounts` (§5.1 `p_owner`), `p:accountsnotrecordingauthhistory`
-//! (§5.6), `p:authorizationhtmlurl` and `p:authorizationpasswordchangehtmlurl` (§5.4).
+//! (§5.6), and the page URLs `domain::cell_pages` reads (§4.2, §5.4).
 
 use crate::auth::privilege::NS_PERSONIUM;
 use crate::db::cells as repo;
@@ -33,7 +33,7 @@ impl CellProps {
     }
 
     /// The text of a `p:` property, `None` when unset or empty.
-    fn text(&self, local_name: &str) -> Option<String> {
+    pub fn text(&self, local_name: &str) -> Option<String> {
         self.0
             .get(NS_PERSONIUM, local_name)
             .and_then(|v| v.text())
@@ -59,15 +59,6 @@ impl CellProps {
     pub fn records_auth_history(&self, account: &str) -> bool {
         self.text("accountsnotrecordingauthhistory")
             .is_none_or(|list| !list.split(',').any(|a| a == account))
-    }
-
-    /// `p:authorizationhtmlurl` / `p:authorizationpasswordchangehtmlurl`, as stored.
-    pub fn html_url(&self, password_change: bool) -> Option<String> {
-        self.text(if password_change {
-            "authorizationpasswordchangehtmlurl"
-        } else {
-            "authorizationhtmlurl"
-        })
     }
 }
 
@@ -185,9 +176,9 @@ mod tests {
 
         let page = with("authorizationhtmlurl", "https://app/login.html");
         assert_eq!(
-            page.html_url(false).as_deref(),
+            page.text("authorizationhtmlurl").as_deref(),
             Some("https://app/login.html")
         );
-        assert_eq!(page.html_url(true), None);
+        assert_eq!(page.text("authorizationpasswordchangehtmlurl"), None);
     }
 }

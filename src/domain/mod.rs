@@ -6,6 +6,7 @@ pub mod acl;
 pub mod auth;
 pub mod body;
 pub mod cache;
+pub mod cell_pages;
 pub mod cell_props;
 pub mod cells;
 pub mod certs;

@@ -20,11 +20,11 @@ fn update(inner: &str) -> String {
     )
 }
 
-fn set(props: &str) -> String {
+pub fn set(props: &str) -> String {
     update(&format!("<D:set><D:prop>{props}</D:prop></D:set>"))
 }
 
-async fn proppatch(app: &TestApp, bearer: Option<&str>, body: String) -> Resp {
+pub async fn proppatch(app: &TestApp, bearer: Option<&str>, body: String) -> Resp {
     let mut r = app.req("PROPPATCH", "/c1/");
     if let Some(t) = bearer {
         r = r.bearer(t);
@@ -393,7 +393,12 @@ async fn p_cookie_authenticates_with_its_peer() {
 }
 
 /// Serves one canned HTTP response per connection on loopback; returns its base URL.
-fn serve(content_type: &'static str, body: &'static str) -> String {
+pub fn serve(content_type: &'static str, body: &'static str) -> String {
+    serve_with("200 OK", content_type, body)
+}
+
+/// As [`serve`], with the given status line (`"404 Not Found"`).
+pub fn serve_with(status: &'static str, content_type: &'static str, body: &'static str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -403,7 +408,7 @@ fn serve(content_type: &'static str, body: &'static str) -> String {
             let _ = s.read(&mut buf);
             let _ = write!(
                 s,
-                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }

@@ -10,6 +10,7 @@ mod authz;
 mod box_acl;
 mod box_dav;
 mod cell_ctl;
+mod cell_pages;
 mod cell_props;
 mod cell_root;
 mod dav_concurrency;

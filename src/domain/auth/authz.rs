@@ -164,7 +164,8 @@ pub async fn authorize(state: &AppState, cell_name: &str, req: AuthzRequest) -> 
         // (Tier 3) is not supported, so a GET always shows a form.
         let password_change = req.is_true("password_change_required");
         if let Some(html) =
-            super::authz_page::custom_page(state, &flow.cell_url, &props, password_change).await
+            crate::domain::cell_pages::login_page(state, &flow.cell_url, &props, password_change)
+                .await
         {
             return Ok(Outcome::CustomPage(html));
         }

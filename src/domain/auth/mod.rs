@@ -2,7 +2,6 @@
 //! the token endpoint.
 
 pub mod authz;
-pub mod authz_page;
 pub mod authz_redirect;
 pub mod client;
 pub mod discovery;

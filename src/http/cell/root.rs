@@ -7,6 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::auth::privilege::Privilege;
 use crate::auth::AccessContext;
 use crate::domain::access::CellAccess;
+use crate::domain::cell_pages::{self, CellPage};
+use crate::domain::cell_props::CellProps;
 use crate::domain::{acl, cell_props, cells};
 use crate::error::{codes, Error, Result};
 use crate::http::extract::{header, state, Body};
@@ -31,8 +33,8 @@ pub async fn dispatch(
     }
 }
 
-/// `GET {C}`: JSON with `Accept: application/json`, XML with `application/xml`; otherwise
-/// Personium relays an HTML page configured per cell, which this Unit has none of yet.
+/// `GET {C}`: JSON with `Accept: application/json`, XML with `application/xml`; otherwise the
+/// cell's relay page (`p:relayhtmlurl` or the Unit default).
 async fn get(req: HttpRequest, cell: web::Path<String>) -> Result<HttpResponse> {
     let state = state(&req)?;
     let row = cells::find(state, &cell).await?;
@@ -56,8 +58,13 @@ async fn get(req: HttpRequest, cell: web::Path<String>) -> Result<HttpResponse> 
             .content_type("application/xml")
             .body(body));
     }
-    // COMPAT(personium): without a relay HTML URL configured the answer is 412.
-    Err(Error::new(&codes::PR412_UI_0001))
+    // Any other Accept: the relay page, with the upstream's status (412 when none is set).
+    let props = CellProps::from_row(row.props.as_deref());
+    let page = cell_pages::fetch(state, &url, &props, CellPage::Relay).await?;
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    Ok(HttpResponse::build(status)
+        .content_type("text/html")
+        .body(page.html))
 }
 
 /// `PROPFIND {C}`: the cell as a collection, with `p:cellstatus` and, for callers with
