@@ -71,7 +71,10 @@ CONF
   wait_up "$SRV_BASE/" "$SRV_PID"
 }
 
-# Apache httpd: mod_dav + mod_dav_fs, mpm_event with Debian's stock thread settings.
+# Apache httpd: mod_dav + mod_dav_fs, mpm_event. Threads: 2 processes x 64 from the start and
+# never reaped, so each of 64 connections can have a thread in any process: with Debian's stock
+# 2 x 25 (and spare-thread reaping) mpm_event closes keep-alive connections under 64
+# connections, which wrk counts as socket errors.
 start_apache() {
   local d port m=/usr/lib/apache2/modules
   d=$(peer_root apache); port=$(uc_free_port)
@@ -92,11 +95,11 @@ LoadModule dav_module $m/mod_dav.so
 LoadModule dav_fs_module $m/mod_dav_fs.so
 TypesConfig /etc/mime.types
 StartServers 2
-MinSpareThreads 25
-MaxSpareThreads 75
+MinSpareThreads 64
+MaxSpareThreads 128
 ThreadLimit 64
-ThreadsPerChild 25
-MaxRequestWorkers 150
+ThreadsPerChild 64
+MaxRequestWorkers 128
 MaxConnectionsPerChild 0
 KeepAlive On
 MaxKeepAliveRequests 0
