@@ -1,6 +1,7 @@
 -- Shared by the unitcell wrk scripts: per-thread status bookkeeping and the one result line.
 --   RESULT <requests/s> <p50 ms> <p99 ms> <requests> <non-2xx> <socket errors>
--- Each script sets `ok_status(status)` (default: any 2xx) before its requests run.
+-- Each script sets `ok_status(status)` (default: any 2xx) before its requests run. A script that
+-- sets `response = nil` (no Lua per answer) still has wrk's own count of answers >= 400.
 local threads = {}
 
 function setup(thread)
@@ -28,6 +29,7 @@ function done(summary, latency, requests)
     bad_total = bad_total + (t:get("bad") or 0)
   end
   local e = summary.errors
+  if e.status > bad_total then bad_total = e.status end
   local secs = summary.duration / 1e6
   io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d\n",
     summary.requests / secs,
