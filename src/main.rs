@@ -106,6 +106,15 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let state = AppState::build(settings)?;
     tracing::info!(%listen, unit = %state.unit_url.as_str(), "unitcell listening");
     let mut server = HttpServer::new(move || App::new().configure(configure(state.clone())))
+        // Headers and a small body leave in separate writes; with Nagle's algorithm on, the
+        // second waits for the client's delayed ACK (about 40 ms) on a kept-alive connection.
+        .on_connect(|conn, _ext| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "TCP_NODELAY not set");
+                }
+            }
+        })
         .shutdown_timeout(shutdown)
         .bind(&listen)?;
     if workers > 0 {
