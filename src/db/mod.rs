@@ -163,3 +163,29 @@ pub fn ping(conn: &mut DbConn) -> DbResult<()> {
     conn.batch_execute("SELECT 1")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// `.cargo/config.toml` builds SQLite with `SQLITE_ENABLE_QPSG`, so cached statements are
+    /// never re-prepared because a bound value changed.
+    #[test]
+    fn sqlite_plans_are_stable() -> Result<(), Box<dyn std::error::Error>> {
+        let mut conn = SqliteConnection::establish(":memory:")?;
+        let options =
+            diesel::sql_query("PRAGMA compile_options").load::<CompileOption>(&mut conn)?;
+        assert!(
+            options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "SQLite built without SQLITE_ENABLE_QPSG"
+        );
+        Ok(())
+    }
+}
