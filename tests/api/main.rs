@@ -12,6 +12,7 @@ mod box_dav;
 mod cell_ctl;
 mod cell_props;
 mod cell_root;
+mod dav_blobs;
 mod dav_copy;
 mod dav_files;
 mod dav_locks;
