@@ -94,6 +94,29 @@ pub fn subtree_blob_keys(conn: &mut DbConn, id: &str) -> DbResult<Vec<String>> {
     Ok(keys)
 }
 
+/// The blob keys of a node (a file) and of every file below it: what deleting it orphans.
+pub fn blob_keys_of(conn: &mut DbConn, id: &str) -> DbResult<Vec<String>> {
+    let own: Option<Option<String>> = dav_nodes::table
+        .filter(dav_nodes::id.eq(id))
+        .select(dav_nodes::blob_key)
+        .first(conn)
+        .optional()?;
+    let mut keys: Vec<String> = own.flatten().into_iter().collect();
+    keys.extend(subtree_blob_keys(conn, id)?);
+    Ok(keys)
+}
+
+/// The blob keys of every file of a cell, in all its boxes (what a recursive cell delete
+/// orphans).
+pub fn cell_blob_keys(conn: &mut DbConn, cell_id: &str) -> DbResult<Vec<String>> {
+    let keys: Vec<Option<String>> = dav_nodes::table
+        .filter(dav_nodes::cell_id.eq(cell_id))
+        .filter(dav_nodes::blob_key.is_not_null())
+        .select(dav_nodes::blob_key)
+        .load(conn)?;
+    Ok(keys.into_iter().flatten().collect())
+}
+
 /// Takes the write lock for a change below `id` before anything is read: on PostgreSQL the
 /// node's row lock (concurrent writes into one collection queue up), on SQLite the database's
 /// write lock up front (a deferred transaction that reads first cannot wait for it later).

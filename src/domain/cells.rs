@@ -228,14 +228,18 @@ pub async fn delete_recursive(
         return Err(Error::new(&codes::PR412_MC_0001));
     }
     let id = row.id.clone();
-    state
+    let bodies = state
         .db
         .run(move |conn| {
             crate::db::transaction(conn, |conn| {
-                Ok::<_, Error>(repo::delete_recursive(conn, &id)?)
+                let bodies = crate::db::dav_files::cell_blob_keys(conn, &id)?;
+                repo::delete_recursive(conn, &id)?;
+                Ok::<_, Error>(bodies)
             })
         })
         .await?;
+    // The cell's file bodies go once no row names them.
+    crate::domain::dav::files::remove_blobs(state.blobs.as_ref(), &bodies).await;
     state.access_cache.invalidate(&row.id, name);
     tracing::info!(cell = %name, "cell deleted recursively");
     Ok(())

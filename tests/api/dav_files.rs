@@ -4,7 +4,7 @@
 use crate::box_acl::{access_token, acl_doc, propfind, seeded, set_acl, C1};
 use crate::helpers::{Resp, TestApp};
 
-async fn put(app: &TestApp, path: &str, body: &'static [u8]) -> Resp {
+pub(crate) async fn put(app: &TestApp, path: &str, body: &'static [u8]) -> Resp {
     app.put(path)
         .master()
         .header("Content-Type", "text/plain")
@@ -18,7 +18,7 @@ async fn get(app: &TestApp, path: &str) -> Resp {
 }
 
 /// The blobs stored under the test's data dir (temporary files included).
-fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();

@@ -13,6 +13,7 @@ mod cell_ctl;
 mod cell_pages;
 mod cell_props;
 mod cell_root;
+mod dav_blobs;
 mod dav_concurrency;
 mod dav_copy;
 mod dav_files;

@@ -48,7 +48,7 @@ pub async fn copy(
     let if_header = locks::parse_if(h.if_header)?;
     let to = Scope::destination(&dest.path);
     let from = node.row.clone();
-    state
+    let (moved, replaced) = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
@@ -58,17 +58,21 @@ pub async fn copy(
                 } else {
                     0
                 };
-                slot.prepare(conn, height)?;
+                let replaced = slot.prepare(conn, height)?;
                 let now = now_ms();
                 copy_tree(conn, &from, &slot.parent_id, &slot.name, deep, now)?;
-                Ok(Moved {
+                let moved = Moved {
                     created: slot.replaced.is_none(),
                     location: slot.location.clone(),
                     etag: etag(1, now),
-                })
+                };
+                Ok::<_, Error>((moved, replaced))
             })
         })
-        .await
+        .await?;
+    // A replaced destination's bodies go once no row names them.
+    super::files::remove_blobs(state.blobs.as_ref(), &replaced).await;
+    Ok(moved)
 }
 
 /// Copies `from` as `name` under `parent_id`, and with `deep` everything below it. An Engine

@@ -93,8 +93,9 @@ impl Dest {
 impl Slot {
     /// Inside the transaction, before writing: a new name needs room (`PR400-DV-0007`),
     /// `height` more levels must fit (`PR400-DV-0008`), the destination must still be what
-    /// was checked (else `PR412-DV-0002`); the node it replaces is deleted.
-    pub fn prepare(&self, conn: &mut DbConn, height: usize) -> Result<()> {
+    /// was checked (else `PR412-DV-0002`); the node it replaces is deleted. Returns the blob
+    /// keys that deletion orphans, for the caller to remove once the transaction commits.
+    pub fn prepare(&self, conn: &mut DbConn, height: usize) -> Result<Vec<String>> {
         if self.replaced.is_none() && repo::child_count(conn, &self.parent_id)? >= MAX_CHILDREN {
             return Err(Error::new(&codes::PR400_DV_0007));
         }
@@ -105,10 +106,12 @@ impl Slot {
             // Someone else wrote the destination meanwhile.
             return Err(Error::new(&codes::PR412_DV_0002));
         }
-        if let Some(old) = &self.replaced {
-            repo::delete(conn, old)?;
-        }
-        Ok(())
+        let Some(old) = &self.replaced else {
+            return Ok(Vec::new());
+        };
+        let bodies = crate::db::dav_files::blob_keys_of(conn, old)?;
+        repo::delete(conn, old)?;
+        Ok(bodies)
     }
 }
 

@@ -377,6 +377,14 @@ pub(super) async fn remove_blob(store: &dyn BlobStore, key: &str) {
     }
 }
 
+/// [`remove_blob`] for every body a committed cascade (a collection, a replaced MOVE or COPY
+/// destination, a cell) left unnamed.
+pub async fn remove_blobs(store: &dyn BlobStore, keys: &[String]) {
+    for key in keys {
+        remove_blob(store, key).await;
+    }
+}
+
 fn store_error(e: StoreError) -> Error {
     match e {
         StoreError::TooLarge(limit) => Error::new(&codes::PR413_MC_0001).param(limit),

@@ -76,7 +76,7 @@ pub async fn move_node(
     let from = Scope::of(source, true, true);
     let to = Scope::destination(&dest.path);
     let (id, url) = (node.row.id.clone(), source.url());
-    state
+    let (moved, replaced) = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
@@ -85,20 +85,24 @@ pub async fn move_node(
                 locks::require_unlocked(conn, &to, if_header.as_ref(), now)?;
                 locks::release_under(conn, &from.root_id, &from.path, now)?;
                 let height = destination::height(conn, &id)?;
-                slot.prepare(conn, height)?;
+                let replaced = slot.prepare(conn, height)?;
                 if !repo::move_node(conn, &id, &slot.parent_id, &slot.name, now)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
                 }
                 let row = repo::find(conn, &id)?
                     .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
-                Ok(Moved {
+                let moved = Moved {
                     created: slot.replaced.is_none(),
                     location: slot.location.clone(),
                     etag: etag(row.version, row.updated),
-                })
+                };
+                Ok::<_, Error>((moved, replaced))
             })
         })
-        .await
+        .await?;
+    // A replaced destination's bodies go once no row names them.
+    super::files::remove_blobs(state.blobs.as_ref(), &replaced).await;
+    Ok(moved)
 }
 
 /// What may be replaced at the destination.

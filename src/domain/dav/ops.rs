@@ -183,9 +183,7 @@ pub async fn delete(
         })
         .await?;
     // The files' bodies go once no row names them.
-    for key in &bodies {
-        super::files::remove_blob(state.blobs.as_ref(), key).await;
-    }
+    super::files::remove_blobs(state.blobs.as_ref(), &bodies).await;
     Ok(())
 }
 
