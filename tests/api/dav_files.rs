@@ -18,7 +18,7 @@ async fn get(app: &TestApp, path: &str) -> Resp {
 }
 
 /// The blobs stored under the test's data dir (temporary files included).
-fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();

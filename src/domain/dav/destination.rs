@@ -5,6 +5,7 @@
 
 use crate::auth::privilege::Privilege;
 use crate::db::dav as repo;
+use crate::db::dav_files as files_repo;
 use crate::db::DbConn;
 use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
@@ -93,8 +94,9 @@ impl Dest {
 impl Slot {
     /// Inside the transaction, before writing: a new name needs room (`PR400-DV-0007`),
     /// `height` more levels must fit (`PR400-DV-0008`), the destination must still be what
-    /// was checked (else `PR412-DV-0002`); the node it replaces is deleted.
-    pub fn prepare(&self, conn: &mut DbConn, height: usize) -> Result<()> {
+    /// was checked (else `PR412-DV-0002`); the node it replaces is deleted. Returns the bodies
+    /// the deleted nodes named, to remove once the transaction has committed.
+    pub fn prepare(&self, conn: &mut DbConn, height: usize) -> Result<Vec<String>> {
         if self.replaced.is_none() && repo::child_count(conn, &self.parent_id)? >= MAX_CHILDREN {
             return Err(Error::new(&codes::PR400_DV_0007));
         }
@@ -105,10 +107,13 @@ impl Slot {
             // Someone else wrote the destination meanwhile.
             return Err(Error::new(&codes::PR412_DV_0002));
         }
-        if let Some(old) = &self.replaced {
-            repo::delete(conn, old)?;
-        }
-        Ok(())
+        let Some(old) = &self.replaced else {
+            return Ok(Vec::new());
+        };
+        let mut bodies = files_repo::subtree_blob_keys(conn, old)?;
+        bodies.extend(repo::find(conn, old)?.and_then(|row| row.blob_key));
+        repo::delete(conn, old)?;
+        Ok(bodies)
     }
 }
 

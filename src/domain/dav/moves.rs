@@ -67,7 +67,12 @@ pub async fn move_node(
         }
     }
     let dest = destination::load(state, source, h.destination.unwrap_or(""), segments).await?;
-    validate(&dest, overwrite, node.kind, Replace::Files)?;
+    let replace = if state.settings.webdav.rfc4918 {
+        Replace::Any
+    } else {
+        Replace::Files
+    };
+    validate(&dest, overwrite, node.kind, replace)?;
     if dest.current().is_some_and(|c| c.row.id == node.row.id) {
         return Err(Error::new(&codes::PR404_DV_0001).param(source.url()));
     }
@@ -76,7 +81,7 @@ pub async fn move_node(
     let from = Scope::of(source, true, true);
     let to = Scope::destination(&dest.path);
     let (id, url) = (node.row.id.clone(), source.url());
-    state
+    let (moved, replaced) = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
@@ -85,20 +90,30 @@ pub async fn move_node(
                 locks::require_unlocked(conn, &to, if_header.as_ref(), now)?;
                 locks::release_under(conn, &from.root_id, &from.path, now)?;
                 let height = destination::height(conn, &id)?;
-                slot.prepare(conn, height)?;
+                let replaced = slot.prepare(conn, height)?;
                 if !repo::move_node(conn, &id, &slot.parent_id, &slot.name, now)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
                 }
                 let row = repo::find(conn, &id)?
                     .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
-                Ok(Moved {
+                let moved = Moved {
                     created: slot.replaced.is_none(),
                     location: slot.location.clone(),
                     etag: etag(row.version, row.updated),
-                })
+                };
+                Ok((moved, replaced))
             })
         })
-        .await
+        .await?;
+    remove_blobs(state, &replaced).await;
+    Ok(moved)
+}
+
+/// Removes the bodies of replaced files once no row names them.
+pub(super) async fn remove_blobs(state: &AppState, keys: &[String]) {
+    for key in keys {
+        super::files::remove_blob(state.blobs.as_ref(), key).await;
+    }
 }
 
 /// What may be replaced at the destination.
@@ -106,7 +121,8 @@ pub async fn move_node(
 pub enum Replace {
     /// Personium's MOVE: files only (`PR400-DV-0012` for collections).
     Files,
-    /// COPY (RFC 4918 §9.8.4): any resource but a service's `__src`.
+    /// COPY (RFC 4918 §9.8.4), and MOVE with `webdav.rfc4918` (§9.9.3): any
+    /// resource but a service's `__src`.
     Any,
 }
 
