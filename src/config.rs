@@ -44,6 +44,7 @@ pub struct Settings {
     pub cell_pages: CellPageSettings,
     pub db: DbSettings,
     pub odata: ODataSettings,
+    pub webdav: WebDavSettings,
     pub log: LogSettings,
 }
 
@@ -129,6 +130,14 @@ pub struct ODataSettings {
     pub top_default: u32,
     pub top_max: u32,
     pub skip_max: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebDavSettings {
+    /// RFC 4918 semantics for DELETE and MOVE of collections and for PROPPATCH, where
+    /// Personium differs (see config/default.toml).
+    pub rfc4918: bool,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

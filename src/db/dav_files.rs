@@ -27,6 +27,8 @@ pub struct NewFile<'a> {
 }
 
 /// The body columns of a file.
+#[derive(AsChangeset)]
+#[diesel(table_name = dav_nodes)]
 pub struct FileBody<'a> {
     pub content_type: &'a str,
     pub size: i64,
@@ -46,10 +48,7 @@ pub fn insert(conn: &mut DbConn, file: &NewFile<'_>) -> DbResult<()> {
 pub fn replace_body(conn: &mut DbConn, id: &str, body: &FileBody<'_>, now: i64) -> DbResult<bool> {
     let n = diesel::update(dav_nodes::table.filter(dav_nodes::id.eq(id)))
         .set((
-            dav_nodes::content_type.eq(body.content_type),
-            dav_nodes::size.eq(body.size),
-            dav_nodes::blob_key.eq(body.blob_key),
-            dav_nodes::sha256.eq(body.sha256),
+            body,
             dav_nodes::version.eq(dav_nodes::version + 1),
             dav_nodes::updated.eq(now),
         ))
@@ -73,25 +72,53 @@ pub fn referenced(conn: &mut DbConn, keys: &[String]) -> DbResult<Vec<String>> {
 /// The blob keys of every file in the subtree below `id` (one query per level; the tree is at
 /// most `dav.depth.maxnum` deep).
 pub fn subtree_blob_keys(conn: &mut DbConn, id: &str) -> DbResult<Vec<String>> {
-    let mut keys = Vec::new();
+    Ok(subtree_files(conn, id)?
+        .into_iter()
+        .map(|f| f.blob_key)
+        .collect())
+}
+
+/// A file of a subtree, as a body copy needs it.
+#[derive(Clone, Debug)]
+pub struct SubtreeFile {
+    pub id: String,
+    pub blob_key: String,
+    pub content_type: Option<String>,
+}
+
+/// Every file in the subtree below `id` (one query per level).
+pub fn subtree_files(conn: &mut DbConn, id: &str) -> DbResult<Vec<SubtreeFile>> {
+    let mut files = Vec::new();
     let mut level = vec![id.to_owned()];
     while !level.is_empty() {
         let mut next = Vec::new();
         for batch in level.chunks(500) {
-            let rows: Vec<(String, Option<String>)> = dav_nodes::table
+            let rows: Vec<(String, Option<String>, Option<String>)> = dav_nodes::table
                 .filter(dav_nodes::parent_id.eq_any(batch))
-                .select((dav_nodes::id, dav_nodes::blob_key))
+                .select((dav_nodes::id, dav_nodes::blob_key, dav_nodes::content_type))
                 .load(conn)?;
-            for (child, key) in rows {
+            for (child, key, content_type) in rows {
                 match key {
-                    Some(key) => keys.push(key),
+                    Some(blob_key) => files.push(SubtreeFile {
+                        id: child,
+                        blob_key,
+                        content_type,
+                    }),
                     None => next.push(child),
                 }
             }
         }
         level = next;
     }
-    Ok(keys)
+    Ok(files)
+}
+
+/// Gives a freshly copied file node its own body (no version bump: the copy is new).
+pub fn set_body(conn: &mut DbConn, id: &str, body: &FileBody<'_>) -> DbResult<bool> {
+    let n = diesel::update(dav_nodes::table.filter(dav_nodes::id.eq(id)))
+        .set(body)
+        .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// The blob keys of a node (a file) and of every file below it: what deleting it orphans.

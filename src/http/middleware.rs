@@ -21,6 +21,10 @@ pub const PERSONIUM_VERSION: &str = "1.8.4";
 pub const ALLOWED_METHODS: &str =
     "OPTIONS, GET, POST, PUT, DELETE, HEAD, MERGE, MKCOL, MOVE, PROPFIND, PROPPATCH, ACL";
 
+/// The WebDAV compliance classes announced by OPTIONS (RFC 4918 §10.1, §18): class 1, and
+/// class 2 since box resources take LOCK and UNLOCK.
+pub const DAV_CLASSES: &str = "1, 2";
+
 /// The whole stack, as one function (ordering is explicit here rather than spread over
 /// `wrap` calls).
 pub async fn stack(
@@ -47,6 +51,8 @@ pub async fn stack(
         let resp = HttpResponse::Ok()
             .insert_header(("Allow", ALLOWED_METHODS))
             .insert_header(("Access-Control-Allow-Methods", ALLOWED_METHODS))
+            // Beyond Personium: WebDAV clients probe the compliance class before they log in.
+            .insert_header(("DAV", DAV_CLASSES))
             .finish();
         return Ok(finish(req.into_response(resp), cors.as_ref()));
     }

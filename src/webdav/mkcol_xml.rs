@@ -35,6 +35,15 @@ pub enum MkcolError {
 /// Deepest element nesting accepted.
 const MAX_DEPTH: usize = 32;
 
+/// True for a `Content-Type` an extended MKCOL body may carry: `application/xml`,
+/// `text/xml` or any `+xml` type (RFC 7303), parameters ignored.
+pub fn is_xml_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/xml")
+        || essence.eq_ignore_ascii_case("text/xml")
+        || essence.to_ascii_lowercase().ends_with("+xml")
+}
+
 /// Parses an extended MKCOL body.
 pub fn parse_mkcol(body: &[u8]) -> Result<ColType, MkcolError> {
     let xml = |d: String| MkcolError::Xml(d);
@@ -151,6 +160,21 @@ mod tests {
             "<?xml version=\"1.0\"?><D:mkcol xmlns:D=\"DAV:\" xmlns:p=\"urn:x-personium:xmlns\">\
              <D:set><D:prop><D:resourcetype>{rt}</D:resourcetype></D:prop></D:set></D:mkcol>"
         )
+    }
+
+    #[test]
+    fn xml_media_types() {
+        for (t, want) in [
+            ("application/xml", true),
+            ("text/xml; charset=utf-8", true),
+            ("Application/XML", true),
+            ("application/atom+xml", true),
+            ("xzy-foo/bar-512", false),
+            ("application/x-www-form-urlencoded", false),
+            ("", false),
+        ] {
+            assert_eq!(is_xml_media_type(t), want, "{t}");
+        }
     }
 
     #[test]

@@ -68,27 +68,49 @@ pub struct PropStatus {
     pub status: u16,
 }
 
+/// How a PROPPATCH is applied where Personium and RFC 4918 differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Semantics {
+    /// Personium's `DavCmpFsImpl.proppatch`: every `set` before any `remove`, whatever their
+    /// order in the document; removing an absent property answers `404` for it.
+    Personium,
+    /// RFC 4918 §9.2: document order; removing an absent property is not an error (`200`).
+    Rfc4918,
+}
+
 impl PropertyUpdate {
     /// Applies the update to `store`.
-    // COMPAT(personium): every `set` is applied before any `remove`, whatever their order in
-    // the document (RFC 4918 says document order), so "set A, remove A" removes A.
+    // COMPAT(personium): see [`Semantics::Personium`] (RFC 4918 says document order).
     pub fn apply(&self, store: &mut DeadProps) -> Vec<PropStatus> {
+        self.apply_as(store, Semantics::Personium)
+    }
+
+    /// Applies the update to `store` with the given semantics.
+    pub fn apply_as(&self, store: &mut DeadProps, semantics: Semantics) -> Vec<PropStatus> {
         let mut results = Vec::new();
-        for instruction in &self.instructions {
-            if let Instruction::Set(props) = instruction {
-                for p in props {
-                    store.set(p.clone());
-                    results.push(PropStatus {
-                        property: p.clone(),
-                        status: 200,
-                    });
+        let passes: &[Option<bool>] = match semantics {
+            // Sets (true), then removes (false).
+            Semantics::Personium => &[Some(true), Some(false)],
+            Semantics::Rfc4918 => &[None],
+        };
+        for pass in passes {
+            for instruction in &self.instructions {
+                let (set, props) = match instruction {
+                    Instruction::Set(props) => (true, props),
+                    Instruction::Remove(props) => (false, props),
+                };
+                if pass.is_some_and(|p| p != set) {
+                    continue;
                 }
-            }
-        }
-        for instruction in &self.instructions {
-            if let Instruction::Remove(props) = instruction {
                 for p in props {
-                    let status = if store.remove(&p.key()) { 200 } else { 404 };
+                    let status = if set {
+                        store.set(p.clone());
+                        200
+                    } else if store.remove(&p.key()) || semantics == Semantics::Rfc4918 {
+                        200
+                    } else {
+                        404
+                    };
                     results.push(PropStatus {
                         property: p.clone(),
                         status,

@@ -175,8 +175,17 @@ async fn box_itself() {
     assert_eq!(r.status, 200);
     assert_eq!(
         r.header("Allow").as_deref(),
-        Some("OPTIONS, GET, PUT, DELETE, MKCOL, MOVE, PROPFIND, PROPPATCH, ACL")
+        Some(
+            "OPTIONS, GET, PUT, DELETE, MKCOL, MOVE, PROPFIND, PROPPATCH, ACL, COPY, LOCK, UNLOCK"
+        )
     );
+    // WebDAV compliance classes 1 and 2 (RFC 4918 §10.1), with and without credentials.
+    assert_eq!(r.header("DAV").as_deref(), Some("1, 2"));
+    let r = app.req("OPTIONS", "/c1/b1").master().send().await;
+    assert_eq!(r.header("DAV").as_deref(), Some("1, 2"));
+    let r = app.req("OPTIONS", "/c1/b1/col").send().await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("DAV").as_deref(), Some("1, 2"));
     let r = app.get("/c1/b1/col").master().send().await;
     assert_eq!(r.text(), "URL : http://localhost:8000/c1/b1/col\n");
     // The main box has a tree too; a cell with contents in it cannot be deleted.
@@ -255,4 +264,55 @@ async fn every_box_endpoint_refuses_unusable_or_unprivileged_callers() {
         snapshot().await,
         "a refused request changed something"
     );
+}
+
+#[actix_web::test]
+async fn mkcol_with_a_body_of_another_type_is_415() {
+    let app = seeded().await;
+    let mk = |path: &'static str, content_type: &'static str, body: String| {
+        let app = &app;
+        async move {
+            app.req("MKCOL", path)
+                .master()
+                .header("Content-Type", content_type)
+                .body(body)
+                .send()
+                .await
+        }
+    };
+    mk("/c1/b1/weird", "xzy-foo/bar-512", "afafafaf".into())
+        .await
+        .assert_error(415, "PR415-MC-0001");
+    // Unreadable XML stays Personium's 400; an extended MKCOL sent with curl's form type works.
+    mk("/c1/b1/weird", "application/xml", "afafafaf".into())
+        .await
+        .assert_error(400, "PR400-DV-0001");
+    let ext = mkcol_body("<p:odata/>");
+    let r = mk("/c1/b1/od", "application/x-www-form-urlencoded", ext).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    // Nothing was created by the refused ones.
+    assert_eq!(propfind(&app, "/c1/b1/weird", "0").await.status, 404);
+}
+
+#[actix_web::test]
+async fn rfc4918_mode_deletes_collections_with_members() {
+    let app = crate::box_acl::seed(
+        crate::helpers::TestApp::spawn_with(|s| s.webdav.rfc4918 = true).await,
+    )
+    .await;
+    for path in ["/c1/b1/col/sub", "/c1/b1/keep"] {
+        assert_eq!(app.req("MKCOL", path).master().send().await.status, 201);
+    }
+    let put = app.put("/c1/b1/col/sub/f").master().body("x").send().await;
+    assert_eq!(put.status, 201);
+    // An explicit `X-Personium-Recursive: false` keeps Personium's refusal.
+    app.delete("/c1/b1/col")
+        .master()
+        .header("X-Personium-Recursive", "false")
+        .send()
+        .await
+        .assert_error(403, "PR403-DV-0003");
+    assert_eq!(app.delete("/c1/b1/col").master().send().await.status, 204);
+    assert_eq!(propfind(&app, "/c1/b1/col", "0").await.status, 404);
+    assert_eq!(propfind(&app, "/c1/b1/keep", "0").await.status, 207);
 }

@@ -196,3 +196,32 @@ async fn privileges() {
         .assert_error(403, "PR403-AU-0002");
     assert_eq!(propfind(&app, "/c1/b1/col", "0").await.status, 207);
 }
+
+#[actix_web::test]
+async fn rfc4918_mode_replaces_collections() {
+    let app = crate::box_acl::seed(TestApp::spawn_with(|s| s.webdav.rfc4918 = true).await).await;
+    mkcol(&app, "/c1/b1/col/sub", None).await;
+    mkcol(&app, "/c1/b1/col2", None).await;
+    let put = app.put("/c1/b1/col2/f").master().body("old").send().await;
+    assert_eq!(put.status, 201);
+    // Overwrite F is still 412; T replaces the collection and its files (RFC 4918 §9.9.3).
+    mv(
+        &app,
+        "/c1/b1/col",
+        &format!("{B1}/col2"),
+        &[("Overwrite", "F")],
+    )
+    .await
+    .assert_error(412, "PR412-DV-0002");
+    let r = mv(
+        &app,
+        "/c1/b1/col",
+        &format!("{B1}/col2"),
+        &[("Overwrite", "T")],
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(propfind(&app, "/c1/b1/col2/sub", "0").await.status, 207);
+    assert_eq!(app.get("/c1/b1/col2/f").master().send().await.status, 404);
+    assert_eq!(propfind(&app, "/c1/b1/col", "0").await.status, 404);
+}

@@ -137,3 +137,29 @@ async fn propfind_named_props_and_propname() {
         .await
         .assert_error(400, "PR400-DV-0001");
 }
+
+#[actix_web::test]
+async fn missing_resources_and_rfc4918_semantics() {
+    let app = crate::box_acl::seed(TestApp::spawn_with(|s| s.webdav.rfc4918 = true).await).await;
+    // PROPPATCH on a resource that does not exist: 404, nothing created.
+    proppatch(&app, "/c1/b1/nothing", SET_COLOR)
+        .await
+        .assert_error(404, "PR404-DV-0001");
+    proppatch(&app, "/c1/b1/none/deeper", SET_COLOR)
+        .await
+        .assert_error(404, "PR404-DV-0001");
+    assert_eq!(propfind(&app, "/c1/b1/nothing", "0").await.status, 404);
+    // RFC 4918 §9.2: document order ("remove then set" keeps the value) and removing an
+    // absent property is not an error.
+    let r = proppatch(
+        &app,
+        "/c1/b1/col",
+        r#"<D:propertyupdate xmlns:D="DAV:" xmlns:z="urn:x-zoo"><D:remove><D:prop><z:color/><z:gone/></D:prop></D:remove><D:set><D:prop><z:color>blue</z:color></D:prop></D:set></D:propertyupdate>"#,
+    )
+    .await;
+    assert_eq!(r.status, 207);
+    let t = r.text();
+    assert!(!t.contains("404"), "{t}");
+    let t = propfind(&app, "/c1/b1/col", "0").await.text();
+    assert!(t.contains(">blue</z:color>"), "{t}");
+}

@@ -1,7 +1,8 @@
 //! `COPY` inside a box (beyond Personium, for desktop WebDAV clients; RFC 4918 §9.8): a
 //! collection with `Depth: 0` (the collection alone) or `infinity` (its whole subtree), or a
 //! node, copied row by row in one transaction. Dead properties are copied; ACLs are not (the
-//! copy inherits its new parent's). File bodies go through [`copy_body`].
+//! copy inherits its new parent's). File bodies are copied into new blobs before that
+//! transaction ([`Bodies`]), and removed again when it fails.
 
 use crate::auth::privilege::Privilege;
 use crate::db::dav::{self as repo, NodeRow};
@@ -11,6 +12,7 @@ use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
 use crate::state::AppState;
 
+use super::copy_bodies::Bodies;
 use super::destination;
 use super::locks::{self, Scope};
 use super::moves::{validate, MoveHeaders, Moved, Replace};
@@ -48,7 +50,10 @@ pub async fn copy(
     let if_header = locks::parse_if(h.if_header)?;
     let to = Scope::destination(&dest.path);
     let from = node.row.clone();
-    let (moved, replaced) = state
+    let bodies = Bodies::stage(state, &from, deep).await?;
+    let bodies = std::sync::Arc::new(bodies);
+    let staged = bodies.clone();
+    let outcome = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
@@ -60,63 +65,65 @@ pub async fn copy(
                 };
                 let replaced = slot.prepare(conn, height)?;
                 let now = now_ms();
-                copy_tree(conn, &from, &slot.parent_id, &slot.name, deep, now)?;
-                let moved = Moved {
+                let copy = Copy {
+                    bodies: &staged,
+                    deep,
+                    now,
+                };
+                copy.tree(conn, &from, &slot.parent_id, &slot.name)?;
+                let copied = Moved {
                     created: slot.replaced.is_none(),
                     location: slot.location.clone(),
                     etag: etag(1, now),
                 };
-                Ok::<_, Error>((moved, replaced))
+                Ok((copied, replaced))
             })
         })
-        .await?;
-    // A replaced destination's bodies go once no row names them.
-    super::files::remove_blobs(state.blobs.as_ref(), &replaced).await;
-    Ok(moved)
-}
-
-/// Copies `from` as `name` under `parent_id`, and with `deep` everything below it. An Engine
-/// service collection always gets its `__src` (with `deep`, its files too).
-fn copy_tree(
-    conn: &mut DbConn,
-    from: &NodeRow,
-    parent_id: &str,
-    name: &str,
-    deep: bool,
-    now: i64,
-) -> Result<()> {
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    if !repo::copy_row(conn, &from.id, &id, parent_id, name, now)? {
-        return Err(Error::new(&codes::PR404_DV_0001).param(name));
-    }
-    if from.kind == NodeKind::File.as_str() {
-        copy_body(conn, from, &id)?;
-    }
-    let service = from.kind == NodeKind::Service.as_str();
-    if !deep && !service {
-        return Ok(());
-    }
-    for child in repo::children(conn, &from.id)? {
-        let src = service && child.name == SERVICE_SRC;
-        if deep || src {
-            copy_tree(conn, &child, &id, &child.name, deep, now)?;
+        .await;
+    match outcome {
+        Ok((copied, replaced)) => {
+            super::files::remove_blobs(state.blobs.as_ref(), &replaced).await;
+            Ok(copied)
+        }
+        Err(e) => {
+            bodies.remove(state).await;
+            Err(e)
         }
     }
-    Ok(())
 }
 
-/// HOOK for the file-body work: gives the copied file row `to_id` (just inserted, without a
-/// body: `blob_key` and `sha256` unset) a body equal to `from`'s. It runs inside the COPY's
-/// transaction; a failure rolls the whole COPY back.
-///
-/// Body copies are not built yet (see below). The implementation must not share `from`'s blob (deleting one file shreds its key, DESIGN.md
-/// "Storage and data"): copy the body, or re-wrap it under a new data key.
-pub fn copy_body(conn: &mut DbConn, from: &NodeRow, to_id: &str) -> Result<()> {
-    let _ = (conn, to_id);
-    // Copying bodies (outside this transaction, through the blob store) is not built yet: a
-    // COPY that would carry a file refuses whole rather than leave a file without its body.
-    if from.blob_key.is_some() {
-        return Err(Error::new(&codes::PR501_MC_0001));
+/// One COPY's rows.
+struct Copy<'a> {
+    bodies: &'a Bodies,
+    deep: bool,
+    now: i64,
+}
+
+impl Copy<'_> {
+    /// Copies `from` as `name` under `parent_id`, and with `deep` everything below it. An
+    /// Engine service collection always gets its `__src` (with `deep`, its files too).
+    fn tree(&self, conn: &mut DbConn, from: &NodeRow, parent_id: &str, name: &str) -> Result<()> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        if !repo::copy_row(conn, &from.id, &id, parent_id, name, self.now)? {
+            return Err(Error::new(&codes::PR404_DV_0001).param(name));
+        }
+        if from.kind == NodeKind::File.as_str() {
+            if !self.bodies.apply(conn, from, &id)? {
+                // Written after the bodies were copied: not part of this COPY.
+                repo::delete(conn, &id)?;
+            }
+            return Ok(());
+        }
+        let service = from.kind == NodeKind::Service.as_str();
+        if !self.deep && !service {
+            return Ok(());
+        }
+        for child in repo::children(conn, &from.id)? {
+            let src = service && child.name == SERVICE_SRC;
+            if self.deep || src {
+                self.tree(conn, &child, &id, &child.name)?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod copies;
+pub mod copy_bodies;
 pub mod destination;
 pub mod files;
 pub mod lock_ops;

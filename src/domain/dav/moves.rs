@@ -67,7 +67,12 @@ pub async fn move_node(
         }
     }
     let dest = destination::load(state, source, h.destination.unwrap_or(""), segments).await?;
-    validate(&dest, overwrite, node.kind, Replace::Files)?;
+    let replace = if state.settings.webdav.rfc4918 {
+        Replace::Any
+    } else {
+        Replace::Files
+    };
+    validate(&dest, overwrite, node.kind, replace)?;
     if dest.current().is_some_and(|c| c.row.id == node.row.id) {
         return Err(Error::new(&codes::PR404_DV_0001).param(source.url()));
     }
@@ -110,7 +115,8 @@ pub async fn move_node(
 pub enum Replace {
     /// Personium's MOVE: files only (`PR400-DV-0012` for collections).
     Files,
-    /// COPY (RFC 4918 §9.8.4): any resource but a service's `__src`.
+    /// COPY (RFC 4918 §9.8.4), and MOVE with `webdav.rfc4918` (§9.9.3): any
+    /// resource but a service's `__src`.
     Any,
 }
 

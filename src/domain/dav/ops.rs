@@ -66,12 +66,14 @@ pub enum Mkcol {
 }
 
 /// `MKCOL {C}{box}/{path}` on a missing resource: a WebDAV collection, or with an extended
-/// MKCOL body an OData, Engine service (with its `__src`) or stream collection.
+/// MKCOL body an OData, Engine service (with its `__src`) or stream collection. A body that is
+/// not an `mkcol` document and whose `Content-Type` is not XML is refused (415).
 pub async fn mkcol(
     state: &AppState,
     cell: &CellAccess,
     target: &DavPath,
     body: &[u8],
+    content_type: Option<&str>,
     if_header: Option<&str>,
 ) -> Result<Mkcol> {
     let unresolved = target.unresolved();
@@ -91,6 +93,13 @@ pub async fn mkcol(
     } else {
         match mkcol_xml::parse_mkcol(body) {
             Ok(t) => kind_of(t),
+            // RFC 4918 §9.3: a body of a type MKCOL does not understand is 415. The type alone
+            // does not decide, as Personium clients send XML with curl's form type.
+            Err(MkcolError::Xml(_))
+                if content_type.is_some_and(|t| !mkcol_xml::is_xml_media_type(t)) =>
+            {
+                return Err(Error::new(&codes::PR415_MC_0001))
+            }
             Err(MkcolError::Xml(detail)) => {
                 return Err(Error::new(&codes::PR400_DV_0001).source(anyhow::anyhow!(detail)))
             }
@@ -140,7 +149,8 @@ pub async fn mkcol(
 }
 
 /// `DELETE {C}{box}/{path}` on a collection (privilege `unbind` on the parent): refused with
-/// `PR403-DV-0003` while it has children, unless `X-Personium-Recursive: true`.
+/// `PR403-DV-0003` while it has children, unless `X-Personium-Recursive: true` (or, with
+/// `webdav.rfc4918`, unless the header is `false`: RFC 4918 §9.6.1).
 pub async fn delete(
     state: &AppState,
     cell: &CellAccess,
@@ -149,7 +159,7 @@ pub async fn delete(
     if_header: Option<&str>,
 ) -> Result<()> {
     let recursive = match recursive {
-        None => false,
+        None => state.settings.webdav.rfc4918,
         Some(v) if v.eq_ignore_ascii_case("true") => true,
         Some(v) if v.eq_ignore_ascii_case("false") => false,
         Some(v) => {

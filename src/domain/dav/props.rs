@@ -9,7 +9,7 @@ use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
 use crate::state::AppState;
-use crate::webdav::proppatch::{self, PropStatus};
+use crate::webdav::proppatch::{self, PropStatus, Semantics};
 use crate::webdav::props::DeadProps;
 
 use super::locks::{self, parse_if, Scope};
@@ -27,7 +27,8 @@ pub struct Patched {
 }
 
 /// `PROPPATCH {C}{box}[/{path}]` (privilege `write-properties`): applies every set and remove
-/// atomically; a refused body changes nothing.
+/// atomically; a refused body changes nothing. `webdav.rfc4918` picks RFC 4918's semantics
+/// over Personium's ([`Semantics`]).
 #[tracing::instrument(skip_all, fields(cell = %cell.name))]
 pub async fn proppatch(
     state: &AppState,
@@ -43,6 +44,11 @@ pub async fn proppatch(
     let node = target.deepest();
     let (cell_id, node_id, url) = (cell.id.clone(), node.row.id.clone(), target.url());
     let root = (!node.stored).then(|| root_of(target));
+    let semantics = if state.settings.webdav.rfc4918 {
+        Semantics::Rfc4918
+    } else {
+        Semantics::Personium
+    };
     state
         .db
         .run(move |conn| {
@@ -56,7 +62,7 @@ pub async fn proppatch(
                         .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
                     let mut props =
                         DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
-                    let results: Vec<PropStatus> = update.apply(&mut props);
+                    let results: Vec<PropStatus> = update.apply_as(&mut props, semantics);
                     let now = now_ms();
                     if repo::set_props(conn, &node_id, &props.to_json(), row.version, now)? {
                         return Ok(Patched {

@@ -11,6 +11,7 @@ use crate::domain::dav::{ops, propfind as pf, DavPath, Target, MAIN_BOX};
 use crate::error::{codes, Error, Result};
 use crate::http::cell::root::xml_escape;
 use crate::http::extract::header;
+use crate::http::middleware::DAV_CLASSES;
 use crate::model::time::iso8601;
 use crate::state::AppState;
 
@@ -72,18 +73,23 @@ pub async fn acl(r: &Request<'_>, body: &[u8]) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().insert_header(("ETag", etag)).finish())
 }
 
-/// `OPTIONS {C}{box}[/{path}]` with credentials (privilege `read`): the resource's methods.
+/// `OPTIONS {C}{box}[/{path}]` with credentials (privilege `read`): the resource's methods and
+/// the WebDAV compliance classes (RFC 4918 §10.1, §18).
 pub async fn options(r: &Request<'_>) -> Result<HttpResponse> {
     r.path.require(r.cell, Privilege::Read, On::Resource)?;
+    // COMPAT(personium): Personium's lists, plus the methods served beyond it (COPY, LOCK,
+    // UNLOCK), so WebDAV clients see what they may use.
     let allowed = match r.path.target() {
         Target::Box | Target::Missing { .. } => {
-            "OPTIONS, GET, PUT, DELETE, MKCOL, PROPFIND, PROPPATCH, ACL"
+            "OPTIONS, GET, PUT, DELETE, MKCOL, PROPFIND, PROPPATCH, ACL, LOCK, UNLOCK"
         }
-        _ => "OPTIONS, GET, PUT, DELETE, MKCOL, MOVE, PROPFIND, PROPPATCH, ACL",
+        _ => "OPTIONS, GET, PUT, DELETE, MKCOL, MOVE, PROPFIND, PROPPATCH, ACL, COPY, LOCK, UNLOCK",
     };
     Ok(HttpResponse::Ok()
         .insert_header(("Allow", allowed))
         .insert_header(("Access-Control-Allow-Methods", allowed))
+        .insert_header(("DAV", DAV_CLASSES))
+        .insert_header(("MS-Author-Via", "DAV"))
         .finish())
 }
 
@@ -111,7 +117,17 @@ pub async fn mkcol_existing(r: &Request<'_>) -> Result<HttpResponse> {
 
 /// `MKCOL {C}{box}/{path}`: a new collection (extended MKCOL picks its kind).
 pub async fn mkcol(r: &Request<'_>, body: &[u8]) -> Result<HttpResponse> {
-    match ops::mkcol(r.state, r.cell, r.path, body, header(r.req, "If")).await? {
+    let content_type = header(r.req, "Content-Type");
+    match ops::mkcol(
+        r.state,
+        r.cell,
+        r.path,
+        body,
+        content_type,
+        header(r.req, "If"),
+    )
+    .await?
+    {
         ops::Mkcol::Created(etag) => Ok(HttpResponse::Created()
             .insert_header(("ETag", etag))
             .finish()),

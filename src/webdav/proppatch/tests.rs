@@ -146,6 +146,13 @@ fn refuses_bad_bodies_with_personium_codes() {
     );
 }
 
+fn statuses(results: &[PropStatus]) -> Vec<(String, u16)> {
+    results
+        .iter()
+        .map(|r| (r.property.local_name.clone(), r.status))
+        .collect()
+}
+
 #[test]
 fn applies_sets_before_removes_and_renders_multistatus() {
     let mut store = DeadProps::default();
@@ -160,12 +167,8 @@ fn applies_sets_before_removes_and_renders_multistatus() {
     )
     .unwrap();
     let results = second.apply(&mut store);
-    let statuses: Vec<(String, u16)> = results
-        .iter()
-        .map(|r| (r.property.local_name.clone(), r.status))
-        .collect();
     assert_eq!(
-        statuses,
+        statuses(&results),
         [("a".into(), 200), ("a".into(), 200), ("z".into(), 404)]
     );
     assert!(store.get(P, "a").is_none());
@@ -183,6 +186,16 @@ fn applies_sets_before_removes_and_renders_multistatus() {
              <prop><p:z xmlns:p=\"{P}\"/></prop><status>HTTP/1.1 404 Not Found</status>\
              </propstat></response></multistatus>"
         )
+    );
+    // RFC 4918 §9.2: document order, and removing an absent property is not an error.
+    let results = second.apply_as(&mut store, Semantics::Rfc4918);
+    assert_eq!(
+        statuses(&results),
+        [("a".into(), 200), ("z".into(), 200), ("a".into(), 200)]
+    );
+    assert_eq!(
+        store.get(P, "a").and_then(|v| v.text()).as_deref(),
+        Some("3")
     );
     // The store round-trips through its JSON form.
     assert_eq!(DeadProps::from_json(Some(&store.to_json())).unwrap(), store);
