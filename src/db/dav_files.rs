@@ -1,5 +1,5 @@
 //! File nodes of the `dav_nodes` table (`spec/personium-api.md` §6): their body columns
-//! (`content_type`, `size`, `blob_key`, `sha256`). The body itself lives in the blob store under
+//! (`content_type`, `size`, `blob_key`, `sha256`; the ownCloud `sha1`, `md5`, `mtime`). The body itself lives in the blob store under
 //! `blob_key`; a row names exactly one committed blob.
 
 use diesel::prelude::*;
@@ -21,6 +21,9 @@ pub struct NewFile<'a> {
     pub size: i64,
     pub blob_key: &'a str,
     pub sha256: &'a str,
+    pub sha1: &'a str,
+    pub md5: &'a str,
+    pub mtime: Option<i64>,
     pub version: i64,
     pub published: i64,
     pub updated: i64,
@@ -32,6 +35,10 @@ pub struct FileBody<'a> {
     pub size: i64,
     pub blob_key: &'a str,
     pub sha256: &'a str,
+    pub sha1: &'a str,
+    pub md5: &'a str,
+    /// The client's modification time (`X-OC-Mtime`), epoch ms; `None` clears it.
+    pub mtime: Option<i64>,
 }
 
 /// Inserts a file node.
@@ -50,6 +57,9 @@ pub fn replace_body(conn: &mut DbConn, id: &str, body: &FileBody<'_>, now: i64) 
             dav_nodes::size.eq(body.size),
             dav_nodes::blob_key.eq(body.blob_key),
             dav_nodes::sha256.eq(body.sha256),
+            dav_nodes::sha1.eq(body.sha1),
+            dav_nodes::md5.eq(body.md5),
+            dav_nodes::mtime.eq(body.mtime),
             dav_nodes::version.eq(dav_nodes::version + 1),
             dav_nodes::updated.eq(now),
         ))

@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use futures_util::future::{BoxFuture, LocalBoxFuture};
 use futures_util::{stream, StreamExt};
-use sha2::{Digest, Sha256};
 
+use super::digest::Hasher;
 use super::{is_key, new_key, BlobStore, ByteRange, ByteStream, ChunkStream, Staged, StoreError};
 
 /// Bytes gathered from the payload before one write on the blocking pool.
@@ -102,7 +102,7 @@ impl LocalStore {
 /// The temporary file being written, with its running size and hash.
 struct Sink {
     file: File,
-    hasher: Sha256,
+    hasher: Hasher,
     size: u64,
 }
 
@@ -136,7 +136,7 @@ impl LocalStore {
         let mut sink = blocking(move || {
             Ok(Sink {
                 file: File::create_new(p)?,
-                hasher: Sha256::new(),
+                hasher: Hasher::default(),
                 size: 0,
             })
         })
@@ -188,7 +188,7 @@ impl BlobStore for LocalStore {
                 Ok(sink) => Ok(Staged {
                     key,
                     size: sink.size,
-                    sha256: format!("{:x}", sink.hasher.finalize()),
+                    digests: sink.hasher.finish(),
                 }),
                 Err(e) => {
                     // Nothing of a failed write stays behind.
