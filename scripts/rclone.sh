@@ -9,7 +9,8 @@
 #   (0 differences) -> the deleted file is gone (curl), the changed one has the new bytes,
 #   and every remote modification time equals the local one to the second (rclone lsl).
 # plain mode (vendor other): copy the same tree elsewhere -> check (by size only).
-# Also a sequential PUT loop (one curl, one connection) to see the server's own PUT rate:
+# Also a sequential PUT loop (one curl, one connection, a fresh collection: a collection holds at
+# most 1,000 members) to see the server's own PUT rate:
 # rclone 1.60's pacer (10 ms between calls, ~3 calls per new file) caps its rate whatever the
 # server does. Prints timings; exits non-zero on any mismatch.
 set -euo pipefail
@@ -20,12 +21,16 @@ BIN=${1:?usage: rclone.sh BIN [sqlite|postgres]}
 BACKEND=${2:-sqlite}
 SMALL=${RCLONE_SMALL_FILES:-1000}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/uc-rclone.XXXXXX")
-trap 'uc_stop; rm -rf "$WORK"' EXIT
+trap 'uc_stop; [ -n "${UC_KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 fail() { uc_log "FAIL: $*"; exit 1; }
 
 uc_start "$BIN" "$BACKEND"
-uc_box rc sync owner "rclone-pass-1"
+uc_box rc files owner "rclone-pass-1"
 uc_log "server $UC_BASE ($BACKEND), box $UC_BOX_URL"
+# rclone 1.60 makes a file's parent collections but not the remote's root.
+for dir in sync plain; do
+  curl -fsS -o /dev/null -X MKCOL -H "Authorization: Bearer $UC_TOKEN" "$UC_BOX_URL/$dir"
+done
 
 # The tree, with whole-second modification times spread over 2021 (so a kept mtime is not
 # just "now").
@@ -109,6 +114,7 @@ grep -q "No common hash" "$WORK/check_plain.log" || fail "check_plain: expected 
 
 # The server's own sequential PUT rate: 200 new 100 B files over one keep-alive connection.
 head -c 100 /dev/urandom > "$WORK/put.bin"
+curl -fsS -o /dev/null -X MKCOL -H "Authorization: Bearer $UC_TOKEN" "$UC_BOX_URL/putloop"
 for i in $(seq 0 199); do
   printf 'url = "%s/sync/small/put%03d.bin"\nupload-file = "%s"\n' "$UC_BOX_URL" "$i" "$WORK/put.bin"
 done > "$WORK/put.curl"
