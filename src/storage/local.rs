@@ -3,8 +3,8 @@
 //! `blobs/tmp/` on the same filesystem, renamed into place, then the body and its shard
 //! directory are synced, all before the caller's row names the key: a crash leaves at most an
 //! orphan under a key no row names (removed by the start-up sweep), never a half body a row
-//! names. Every file operation runs on
-//! the blocking pool, never on the reactor; buffers are bounded (`FLUSH_BYTES` / `READ_CHUNK`).
+//! names. Every file operation runs on the blocking pool, never on the reactor; buffers are
+//! bounded (`FLUSH_BYTES` / `READ_CHUNK`).
 
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -211,9 +211,9 @@ impl BlobStore for LocalStore {
                 // Body and name must be durable before `commit` returns (the caller's row
                 // names the key next), but their order does not matter: until that row
                 // commits no one names the key, and a crash leaves an orphan for the start-up
-                // sweep. Renaming first lets one journal commit carry the data and the entry
-                // (ext4: the directory's fsync then finds nothing left to do), so a PUT waits
-                // for about one flush instead of two.
+                // sweep. Renaming first may let one journal commit carry the data and the entry
+                // (ext4: the directory's fsync then finds little left to do); not yet shown to
+                // make PUT faster.
                 File::open(&path)?.sync_all()?;
                 File::open(dir)?.sync_all()?;
                 if new_dir {
