@@ -97,22 +97,17 @@ cad "succeeded" put a.txt docs/a.txt
 expect 200 GET "$BOX/docs/a.txt"; body_is "first version"
 cad "a\.txt +14" ls docs
 
-# --- COPY: a collection tree; a file (its body) once body copies are built
+# --- COPY: a collection tree, then a file with its body
 cad "succeeded" mkcol tree
 cad "succeeded" mkcol tree/leaf
 cad "succeeded" copy tree tree-copy
 propfind 207 "$BOX/tree-copy" 1
 body_has "tree-copy/leaf"
 expect 200 GET "$BOX/tree/leaf"
-cad "succeeded|501 Not Implemented" copy docs/a.txt docs/copy.txt
-if grep -q "501" <<<"$CAD_OUT"; then
-  # Until COPY carries file bodies the server refuses it whole (and creates nothing).
-  uc_log "NOTE: COPY of a file answered 501 (body copies not built yet); checking nothing was made"
-  expect 404 GET "$BOX/docs/copy.txt"
-else
-  expect 200 GET "$BOX/docs/copy.txt"; body_is "first version"
-  cad "succeeded" rm docs/copy.txt
-fi
+cad "succeeded" copy docs/a.txt docs/copy.txt
+expect 200 GET "$BOX/docs/copy.txt"; body_is "first version"
+cad "succeeded" rm docs/copy.txt
+expect 200 GET "$BOX/docs/a.txt"; body_is "first version"
 
 # --- MOVE: a file, then a whole collection
 cad "succeeded" move docs/a.txt docs/moved.txt

@@ -32,6 +32,18 @@ pub struct NodeRow {
     pub props: Option<String>,
     /// A file's body in the blob store.
     pub blob_key: Option<String>,
+    /// A file's hashes (hex), for `<oc:checksums>`.
+    pub sha1: Option<String>,
+    pub md5: Option<String>,
+    /// The modification time a client set (`X-OC-Mtime`), epoch ms.
+    pub mtime: Option<i64>,
+}
+
+impl NodeRow {
+    /// `getlastmodified` / `Last-Modified`: the client's modification time, else `updated`.
+    pub fn last_modified(&self) -> i64 {
+        self.mtime.unwrap_or(self.updated)
+    }
 }
 
 /// A node to insert.
@@ -219,7 +231,7 @@ pub fn move_node(
 }
 
 /// Inserts a copy of node `from` as `id` under `parent_id` named `name`: kind, content type,
-/// size and dead properties; a fresh version, timestamps, an empty ACL and no body (the
+/// size, hashes, modification time and dead properties; a fresh version, timestamps, an empty ACL and no body (the
 /// domain's `copy_body` hook gives it one).
 pub fn copy_row(
     conn: &mut DbConn,
@@ -232,14 +244,14 @@ pub fn copy_row(
     let mut b = SqlBuilder::new(dialect::dialect_of(conn));
     b.push_sql(
         "INSERT INTO dav_nodes (id, cell_id, box_id, parent_id, name, kind, content_type, \
-         size, version, published, updated, props) SELECT ",
+         size, sha1, md5, mtime, version, published, updated, props) SELECT ",
     );
     b.push_bind(SqlValue::Text(id.to_owned()));
     b.push_sql(", cell_id, box_id, ");
     b.push_bind(SqlValue::Text(parent_id.to_owned()));
     b.push_sql(", ");
     b.push_bind(SqlValue::Text(name.to_owned()));
-    b.push_sql(", kind, content_type, size, 1, ");
+    b.push_sql(", kind, content_type, size, sha1, md5, mtime, 1, ");
     b.push_bind(SqlValue::Int(now));
     b.push_sql(", ");
     b.push_bind(SqlValue::Int(now));

@@ -1,5 +1,5 @@
 //! File nodes of the `dav_nodes` table (`spec/personium-api.md` §6): their body columns
-//! (`content_type`, `size`, `blob_key`, `sha256`). The body itself lives in the blob store under
+//! (`content_type`, `size`, `blob_key`, `sha256`; the ownCloud `sha1`, `md5`, `mtime`). The body itself lives in the blob store under
 //! `blob_key`; a row names exactly one committed blob.
 
 use diesel::prelude::*;
@@ -21,6 +21,9 @@ pub struct NewFile<'a> {
     pub size: i64,
     pub blob_key: &'a str,
     pub sha256: &'a str,
+    pub sha1: &'a str,
+    pub md5: &'a str,
+    pub mtime: Option<i64>,
     pub version: i64,
     pub published: i64,
     pub updated: i64,
@@ -28,12 +31,16 @@ pub struct NewFile<'a> {
 
 /// The body columns of a file.
 #[derive(AsChangeset)]
-#[diesel(table_name = dav_nodes)]
+#[diesel(table_name = dav_nodes, treat_none_as_null = true)]
 pub struct FileBody<'a> {
     pub content_type: &'a str,
     pub size: i64,
     pub blob_key: &'a str,
     pub sha256: &'a str,
+    pub sha1: &'a str,
+    pub md5: &'a str,
+    /// The client's modification time (`X-OC-Mtime`), epoch ms; `None` clears it.
+    pub mtime: Option<i64>,
 }
 
 /// Inserts a file node.

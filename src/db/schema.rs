@@ -60,6 +60,9 @@ diesel::table! {
         props -> Nullable<Text>,
         blob_key -> Nullable<Text>,
         sha256 -> Nullable<Text>,
+        sha1 -> Nullable<Text>,
+        md5 -> Nullable<Text>,
+        mtime -> Nullable<BigInt>,
     }
 }
 

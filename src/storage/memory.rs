@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::{Bytes, BytesMut};
 use futures_util::future::{BoxFuture, LocalBoxFuture};
 use futures_util::{stream, StreamExt};
-use sha2::{Digest, Sha256};
 
 use super::{new_key, BlobStore, ByteRange, ByteStream, ChunkStream, Staged, StoreError};
 
@@ -59,7 +58,7 @@ impl BlobStore for MemoryStore {
             let staged = Staged {
                 key: new_key(),
                 size: buf.len() as u64,
-                sha256: format!("{:x}", Sha256::digest(&buf)),
+                digests: super::digest::of(&buf),
             };
             self.maps().staged.insert(staged.key.clone(), buf.freeze());
             Ok(staged)

@@ -4,7 +4,7 @@
 //! bytes under opaque keys.
 //!
 //! A write goes in two steps so a crash never leaves a half body visible: [`BlobStore::write`]
-//! streams the body into a temporary object and reports its size and SHA-256, then
+//! streams the body into a temporary object and reports its size and digests, then
 //! [`BlobStore::commit`] makes it visible under a fresh key. The caller commits its database row
 //! after that, and deletes the previous body only once the row no longer names it.
 
@@ -15,11 +15,13 @@ use bytes::Bytes;
 use futures_util::future::{BoxFuture, LocalBoxFuture};
 use futures_util::Stream;
 
+pub mod digest;
 pub mod local;
 pub mod memory;
 #[cfg(test)]
 mod tests;
 
+pub use digest::Digests;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
 
@@ -54,8 +56,8 @@ pub struct Staged {
     /// The key the body gets once committed (new for every write).
     pub key: String,
     pub size: u64,
-    /// Lower-case hex SHA-256 of the body.
-    pub sha256: String,
+    /// The body's SHA-256 (and SHA-1, MD5 for ownCloud clients).
+    pub digests: Digests,
 }
 
 /// A byte range to read: `len` bytes from `start` (both within the body).

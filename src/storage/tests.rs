@@ -28,9 +28,14 @@ async fn contract(store: &dyn BlobStore) {
         .unwrap();
     assert_eq!(staged.size, 11);
     assert_eq!(
-        staged.sha256,
+        staged.digests.sha256,
         "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
     );
+    assert_eq!(
+        staged.digests.sha1,
+        "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"
+    );
+    assert_eq!(staged.digests.md5, "5eb63bbbe01eeed093cb22bb8f5acdc3");
     // Not visible before commit.
     assert!(matches!(
         store.open(&staged.key, None).await,

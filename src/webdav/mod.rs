@@ -5,6 +5,7 @@ pub mod acl_xml;
 pub mod if_header;
 pub mod lock_xml;
 pub mod mkcol_xml;
+pub mod owncloud;
 pub mod propfind_xml;
 pub mod proppatch;
 pub mod props;

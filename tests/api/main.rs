@@ -19,6 +19,7 @@ mod dav_copy;
 mod dav_files;
 mod dav_locks;
 mod dav_move;
+mod dav_owncloud;
 mod dav_props;
 mod helpers;
 mod token;

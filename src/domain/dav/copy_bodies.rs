@@ -64,7 +64,11 @@ impl Bodies {
             content_type: &c.content_type,
             size: i64::try_from(c.staged.size).map_err(Error::internal)?,
             blob_key: &c.staged.key,
-            sha256: &c.staged.sha256,
+            sha256: &c.staged.digests.sha256,
+            sha1: &c.staged.digests.sha1,
+            md5: &c.staged.digests.md5,
+            // The copy keeps the client's modification time, as a copied file does on disk.
+            mtime: from.mtime,
         };
         if !files_repo::set_body(conn, to_id, &body)? {
             return Err(Error::new(&codes::PR404_DV_0001).param(&from.name));

@@ -12,7 +12,10 @@ use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
 use crate::state::AppState;
-use crate::storage::{BlobStore, ByteRange, ByteStream, ChunkStream, LocalStore, StoreError};
+use crate::storage::{
+    BlobStore, ByteRange, ByteStream, ChunkStream, Digests, LocalStore, StoreError,
+};
+use crate::webdav::owncloud::{self, Checksum};
 use crate::webdav::range::{self, Ranges, Span};
 
 use super::locks;
@@ -32,6 +35,10 @@ pub struct PutHeaders<'a> {
     pub if_none_match: Option<&'a str>,
     /// The WebDAV `If` header (lock tokens, ETags).
     pub if_header: Option<&'a str>,
+    /// ownCloud's `X-OC-Mtime` (`webdav::owncloud`): the body's modification time.
+    pub oc_mtime: Option<&'a str>,
+    /// ownCloud's `OC-Checksum`: the client's hash of the body, checked.
+    pub oc_checksum: Option<&'a str>,
 }
 
 /// A PUT that succeeded: created (201) or replaced (204), with the new ETag.
@@ -51,6 +58,7 @@ pub async fn put(
     body: ChunkStream<'_>,
 ) -> Result<Put> {
     let existing = check_put(cell, target, headers)?;
+    let (mtime, checksums) = owncloud_headers(headers)?;
     let if_header = locks::parse_if(headers.if_header)?;
     // A new file also adds a member to its parent (a lock there covers it).
     let scope = locks::Scope::of(target, false, !existing);
@@ -59,6 +67,11 @@ pub async fn put(
         return Err(Error::new(&codes::PR413_MC_0001).param(limit));
     }
     let staged = state.blobs.write(body, limit).await.map_err(store_error)?;
+    let d = &staged.digests;
+    if !owncloud::all_match(&checksums, &d.sha1, &d.md5) {
+        let _ = state.blobs.discard(&staged).await;
+        return Err(header_error(owncloud::CHECKSUM_HEADER, headers.oc_checksum));
+    }
     if let Err(e) = state.blobs.commit(&staged).await {
         let _ = state.blobs.discard(&staged).await;
         return Err(store_error(e));
@@ -77,7 +90,8 @@ pub async fn put(
         if_none_match: headers.if_none_match.map(str::to_owned),
         key: staged.key.clone(),
         size: i64::try_from(staged.size).map_err(Error::internal)?,
-        sha256: staged.sha256.clone(),
+        digests: staged.digests.clone(),
+        mtime,
     };
     let root = (!existing && !target.deepest().stored).then(|| root_of(target));
     let outcome = state
@@ -135,6 +149,30 @@ fn check_put(cell: &CellAccess, target: &DavPath, h: PutHeaders<'_>) -> Result<b
     }
 }
 
+/// `X-OC-Mtime` (epoch ms) and the `OC-Checksum` entries to check; a malformed one is a 400
+/// before the body is read.
+fn owncloud_headers(h: PutHeaders<'_>) -> Result<(Option<i64>, Vec<Checksum>)> {
+    let mtime = match h.oc_mtime {
+        Some(v) => Some(
+            owncloud::parse_mtime(v)
+                .ok_or_else(|| header_error(owncloud::MTIME_HEADER, Some(v)))?,
+        ),
+        None => None,
+    };
+    let checksums = match h.oc_checksum {
+        Some(v) => owncloud::parse_checksums(v)
+            .ok_or_else(|| header_error(owncloud::CHECKSUM_HEADER, Some(v)))?,
+        None => Vec::new(),
+    };
+    Ok((mtime, checksums))
+}
+
+fn header_error(name: &str, value: Option<&str>) -> Error {
+    Error::new(&codes::PR400_DV_0009)
+        .param(name)
+        .param(value.unwrap_or(""))
+}
+
 /// `If-Match` (`*` or the ETag, weak or strong: Personium's `matchesETag`) and, ours beyond
 /// Personium, `If-None-Match: *` (create only).
 fn check_preconditions(
@@ -178,7 +216,9 @@ struct Write {
     if_none_match: Option<String>,
     key: String,
     size: i64,
-    sha256: String,
+    digests: Digests,
+    /// `X-OC-Mtime`, epoch ms.
+    mtime: Option<i64>,
 }
 
 impl Write {
@@ -201,7 +241,10 @@ impl Write {
             content_type: &self.content_type,
             size: self.size,
             blob_key: &self.key,
-            sha256: &self.sha256,
+            sha256: &self.digests.sha256,
+            sha1: &self.digests.sha1,
+            md5: &self.digests.md5,
+            mtime: self.mtime,
         };
         if let Some(row) = repo::child(conn, &self.parent_id, &self.name)? {
             if row.kind != NodeKind::File.as_str() {
@@ -239,6 +282,9 @@ impl Write {
             size: body.size,
             blob_key: body.blob_key,
             sha256: body.sha256,
+            sha1: body.sha1,
+            md5: body.md5,
+            mtime: body.mtime,
             version: 1,
             published: now,
             updated: now,
@@ -269,7 +315,8 @@ pub struct FileResponse {
     pub range: Option<Span>,
     pub content_type: String,
     pub etag: String,
-    pub updated: i64,
+    /// `Last-Modified`, epoch ms.
+    pub last_modified: i64,
 }
 
 /// `GET {C}{box}/{file}` (privilege `read`): 304 on a matching `If-None-Match`, else the body,
@@ -308,7 +355,7 @@ pub async fn get(
                     range: span,
                     content_type: row.content_type.clone().unwrap_or_default(),
                     etag,
-                    updated: row.updated,
+                    last_modified: row.last_modified(),
                 }))
             }
             // Replaced meanwhile: read the row again, once.

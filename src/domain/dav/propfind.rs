@@ -7,7 +7,8 @@
 //! Beyond Personium (which answers every PROPFIND as `allprop`): a `<prop>` list answers
 //! only the named properties (found ones in a 200 propstat, the others in a 404 one), and
 //! `<propname/>` lists the names (RFC 4918 §9.1). An empty body or `<allprop/>` gives
-//! Personium's answer unchanged.
+//! Personium's answer unchanged. Named requests can also get ownCloud's `oc:checksums`
+//! (`webdav::owncloud`); `getlastmodified` shows a modification time set by `X-OC-Mtime`.
 
 use std::fmt::Write as _;
 
@@ -26,6 +27,7 @@ use crate::model::time::{http_date, iso8601};
 use crate::state::AppState;
 use crate::webdav::acl_xml::{self, AclXmlStyle, RenderAce, RenderAcl, RenderPrincipal};
 use crate::webdav::lock_xml;
+use crate::webdav::owncloud::{Checksums, NS_OC};
 use crate::webdav::propfind_xml::{self, Selection};
 use crate::webdav::props::DeadProps;
 
@@ -191,6 +193,13 @@ impl Render<'_> {
             live.push((NS_DAV, "lockdiscovery", lock_xml::lockdiscovery(&found)));
             live.push((NS_DAV, "supportedlock", lock_xml::SUPPORTEDLOCK.to_owned()));
         }
+        // Ours beyond Personium: ownCloud's checksums, for clients that name them (rclone);
+        // `allprop` stays Personium's answer.
+        if let (Some(sha1), Some(md5), false) =
+            (&row.sha1, &row.md5, *self.selection == Selection::AllProp)
+        {
+            live.push((NS_OC, "checksums", Checksums { sha1, md5 }.to_string()));
+        }
         let dead = DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
         let (mut found, mut missing) = (String::new(), String::new());
         match self.selection {
@@ -254,7 +263,7 @@ impl Render<'_> {
                 "getlastmodified",
                 format!(
                     "<getlastmodified>{}</getlastmodified>",
-                    http_date(row.updated)
+                    http_date(row.last_modified())
                 ),
             ),
         ];

@@ -12,10 +12,12 @@ use crate::error::{codes, Error, Result};
 use crate::http::extract::header;
 use crate::model::time::http_date;
 use crate::storage::ChunkStream;
+use crate::webdav::owncloud;
 
 use super::dav::Request;
 
-/// `PUT {C}{box}/{path}`: creates (201) or replaces (204) a file, body streamed to the store.
+/// `PUT {C}{box}/{path}`: creates (201) or replaces (204) a file, body streamed to the store;
+/// `X-OC-MTime: accepted` when an `X-OC-Mtime` was kept.
 pub async fn put(r: &Request<'_>, payload: actix_web::dev::Payload) -> Result<HttpResponse> {
     let content_length = match header(r.req, "Content-Length") {
         Some(v) => Some(
@@ -31,15 +33,20 @@ pub async fn put(r: &Request<'_>, payload: actix_web::dev::Payload) -> Result<Ht
         if_match: header(r.req, "If-Match"),
         if_none_match: header(r.req, "If-None-Match"),
         if_header: header(r.req, "If"),
+        oc_mtime: header(r.req, owncloud::MTIME_HEADER),
+        oc_checksum: header(r.req, owncloud::CHECKSUM_HEADER),
     };
     let body: ChunkStream<'_> = Box::pin(payload.map(|chunk| chunk.map_err(std::io::Error::other)));
     let (status, etag) = match files::put(r.state, r.cell, r.path, headers, body).await? {
         Put::Created(etag) => (StatusCode::CREATED, etag),
         Put::Replaced(etag) => (StatusCode::NO_CONTENT, etag),
     };
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag))
-        .finish())
+    let mut res = HttpResponse::build(status);
+    res.insert_header(("ETag", etag));
+    if headers.oc_mtime.is_some() {
+        res.insert_header(owncloud::MTIME_ACCEPTED);
+    }
+    Ok(res.finish())
 }
 
 /// `GET {C}{box}/{file}` (and HEAD): the body streamed, one `Range` (206), or 304.
@@ -66,7 +73,7 @@ pub async fn get(r: &Request<'_>) -> Result<HttpResponse> {
     };
     res.insert_header(("ETag", f.etag))
         .insert_header(("Accept-Ranges", "bytes"))
-        .insert_header(("Last-Modified", http_date(f.updated)));
+        .insert_header(("Last-Modified", http_date(f.last_modified)));
     if !f.content_type.is_empty() {
         res.insert_header(("Content-Type", f.content_type));
     }

@@ -1,0 +1,3 @@
+ALTER TABLE dav_nodes DROP COLUMN mtime;
+ALTER TABLE dav_nodes DROP COLUMN md5;
+ALTER TABLE dav_nodes DROP COLUMN sha1;
