@@ -23,6 +23,7 @@ mod dav_owncloud;
 mod dav_props;
 mod helpers;
 mod token;
+mod token_limits;
 mod two_units;
 mod unit_ctl;
 mod unit_users;
