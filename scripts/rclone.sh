@@ -116,7 +116,7 @@ grep -q "No common hash" "$WORK/check_plain.log" || fail "check_plain: expected 
 head -c 100 /dev/urandom > "$WORK/put.bin"
 curl -fsS -o /dev/null -X MKCOL -H "Authorization: Bearer $UC_TOKEN" "$UC_BOX_URL/putloop"
 for i in $(seq 0 199); do
-  printf 'url = "%s/sync/small/put%03d.bin"\nupload-file = "%s"\n' "$UC_BOX_URL" "$i" "$WORK/put.bin"
+  printf 'url = "%s/putloop/put%03d.bin"\nupload-file = "%s"\n' "$UC_BOX_URL" "$i" "$WORK/put.bin"
 done > "$WORK/put.curl"
 t0=$(date +%s.%N)
 curl -fsS -K "$WORK/put.curl" -H "Authorization: Bearer $UC_TOKEN" -o /dev/null -w '%{http_code}\n' \
