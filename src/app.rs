@@ -3,6 +3,11 @@
 //!
 //! Fixed paths get ordinary routes; each route with several methods dispatches on the method in
 //! its handler, so WebDAV and OData verbs (PROPFIND, MERGE, ...) need no custom guards.
+//!
+//! Only the cell name is a pattern (one regex match per request). Everything else is a static
+//! path or a static prefix (`scope`), and the boxes are the cell scope's default service: the
+//! router's dynamic patterns run a regex engine per route tried, which cost more than the rest
+//! of routing together.
 
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
@@ -19,8 +24,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .wrap(from_fn(middleware::stack))
                 .route("/", web::get().to(unit::metadata))
                 .route("/__status", web::get().to(unit::status))
-                .route("/__ctl", web::route().to(unit::ctl))
-                .route("/__ctl/{tail:.*}", web::route().to(unit::ctl))
+                .service(web::scope("/__ctl").default_service(web::to(unit::ctl)))
                 .service(cell_scope())
                 .default_service(web::to(not_found)),
         );
@@ -36,21 +40,14 @@ fn cell_scope() -> actix_web::Scope {
         .route("/__html/error", web::route().to(cell::authz::html_error))
         .route("/__introspect", web::route().to(cell::authz::introspect))
         .route("/__box", web::route().to(cell::authz::box_url))
-        .route("/__role", web::route().to(cell::authz::role))
+        .service(web::scope("/__role").default_service(web::to(cell::authz::role)))
         .route("/__certs", web::get().to(cell::token::certs))
         .route("/__mypassword", web::route().to(cell::token::my_password))
-        .route("/__ctl", web::route().to(cell::ctl::dispatch))
+        .service(web::scope("/__ctl").default_service(web::to(cell::ctl::dispatch)))
         .route("", web::route().to(cell::root::dispatch))
         .route("/", web::route().to(cell::root::dispatch))
-        .route("/__ctl/{tail:.*}", web::route().to(cell::ctl::dispatch))
-        .route("/__role/{tail:.*}", web::route().to(cell::authz::role))
         // After every reserved cell path: the rest of a cell is its boxes.
-        .route("/{box}", web::route().to(boxes::dispatch::dispatch))
-        .route(
-            "/{box}/{tail:.*}",
-            web::route().to(boxes::dispatch::dispatch),
-        )
-        .default_service(web::to(not_found))
+        .default_service(web::to(boxes::dispatch::dispatch))
 }
 
 /// Anything no route knows: `PR404-MC-0001`.

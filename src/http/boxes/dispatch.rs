@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::auth::AccessContext;
 use crate::domain::dav::{self, access, NodeKind, Target};
 use crate::domain::events;
-use crate::error::Result;
+use crate::error::{codes, Error, Result};
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
@@ -26,8 +26,13 @@ pub async fn dispatch(
         _ => (Body::read(&req, payload.into_inner()).await?, None),
     };
     let info = req.match_info();
-    let (cell, bx) = (info.query("cell"), info.query("box"));
-    let tail = info.get("tail").unwrap_or("");
+    // The cell scope's default service: what it has not consumed is "/{box}[/{tail}]".
+    let rest = info.unprocessed().strip_prefix('/').unwrap_or_default();
+    let (bx, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if bx.is_empty() {
+        return Err(Error::new(&codes::PR404_MC_0001));
+    }
+    let cell = info.query("cell");
     let cell = access::resolve(
         state,
         &ctx,

@@ -131,7 +131,8 @@ pub async fn role(req: HttpRequest, ctx: AccessContext) -> Result<HttpResponse> 
     let state = state(&req)?;
     only_get(&req)?;
     let cell = req.match_info().get("cell").unwrap_or_default();
-    let tail = req.match_info().get("tail").unwrap_or_default();
+    // What follows `__role` in the scope: "", "/{box}" or "/{box}/{role}".
+    let tail = req.match_info().unprocessed();
     let segments: Vec<&str> = tail.split('/').filter(|s| !s.is_empty()).collect();
     let target = match segments.as_slice() {
         [] => RolePath::Root,
