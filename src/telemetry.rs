@@ -1,38 +1,168 @@
 //! Logging: a `tracing` subscriber writing human-readable text by default or one JSON object per
 //! line (`log.format = "json"`). `RUST_LOG` overrides `log.level`.
 //!
-//! Lines go to standard output through a writer thread that batches them (one `write` per batch
-//! instead of one per line, so logging every request costs the request path no system call);
-//! nothing is dropped: when the queue is full, the logging thread waits. Colours only on a
+//! Lines are buffered per thread and written to standard output in batches, as nginx buffers
+//! its access log: a thread appends each line to its own buffer (an uncontended lock, no system
+//! call, no other thread woken), a flusher thread writes every buffer out every
+//! [`FLUSH_EVERY`], and a thread whose buffer passes [`FLUSH_AT`] bytes writes it out itself.
+//! Nothing is dropped; lines of one thread keep their order, and lines of different threads may
+//! interleave by up to one flush period (each carries its timestamp). Colours only on a
 //! terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use thread_local::ThreadLocal;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogSettings};
 
+/// How often the flusher writes out what every thread has buffered.
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// A thread whose buffer grows past this writes it out itself, without waiting.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// The per-thread line buffers.
+#[derive(Default)]
+struct Buffers {
+    threads: ThreadLocal<Mutex<Vec<u8>>>,
+}
+
+impl Buffers {
+    fn append(&self, line: &[u8]) {
+        let buffer = self.threads.get_or(|| Mutex::new(Vec::with_capacity(4096)));
+        let Ok(mut buffer) = buffer.lock() else {
+            return;
+        };
+        buffer.extend_from_slice(line);
+        if buffer.len() >= FLUSH_AT {
+            write_out(&mut buffer);
+        }
+    }
+
+    /// Writes out every thread's buffer.
+    fn flush_all(&self) {
+        for buffer in self.threads.iter() {
+            if let Ok(mut buffer) = buffer.lock() {
+                write_out(&mut buffer);
+            }
+        }
+    }
+}
+
+/// Writes `buffer` to standard output and empties it. Logging has nowhere to report its own
+/// failure: a failed write loses those lines, as it would for any logger.
+fn write_out(buffer: &mut Vec<u8>) {
+    if buffer.is_empty() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(buffer).and_then(|()| out.flush());
+    buffer.clear();
+}
+
+/// The writer the subscriber formats each line into.
+#[derive(Clone)]
+struct BufferedStdout(Arc<Buffers>);
+
+/// One line on its way into the calling thread's buffer (the subscriber formats a whole line
+/// first, then writes it in one call).
+struct LineWriter<'a>(&'a Buffers);
+
+impl Write for LineWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.append(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for BufferedStdout {
+    type Writer = LineWriter<'a>;
+
+    fn make_writer(&'a self) -> LineWriter<'a> {
+        LineWriter(&self.0)
+    }
+}
+
+/// Keeps the flusher running; dropping it stops the flusher and writes out every buffer.
+pub struct LogGuard {
+    buffers: Arc<Buffers>,
+    stop: Arc<AtomicBool>,
+    flusher: Option<JoinHandle<()>>,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(flusher) = self.flusher.take() {
+            flusher.thread().unpark();
+            let _ = flusher.join();
+        }
+        self.buffers.flush_all();
+    }
+}
+
 /// Installs the global subscriber. Call once, at start-up, and keep the guard until exit: its
-/// drop flushes the lines still queued.
-pub fn init(settings: &LogSettings) -> Option<WorkerGuard> {
+/// drop writes out the lines still buffered.
+pub fn init(settings: &LogSettings) -> Option<LogGuard> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::stdout().is_terminal();
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("unitcell-log")
-        .finish(std::io::BufWriter::new(std::io::stdout()));
+    let buffers = Arc::new(Buffers::default());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(ansi)
-        .with_writer(writer);
+        .with_writer(BufferedStdout(buffers.clone()));
     // A second init (tests) is harmless: try_init reports and we ignore it.
     let installed = match settings.format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
-    installed.ok().map(|()| guard)
+    installed.ok()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (flushed, stopped) = (buffers.clone(), stop.clone());
+    let flusher = std::thread::Builder::new()
+        .name("unitcell-log".into())
+        .spawn(move || {
+            while !stopped.load(Ordering::Acquire) {
+                std::thread::park_timeout(FLUSH_EVERY);
+                flushed.flush_all();
+            }
+        })
+        .ok();
+    Some(LogGuard {
+        buffers,
+        stop,
+        flusher,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_stay_whole_and_in_order_per_thread() {
+        let buffers = Buffers::default();
+        let mut w = LineWriter(&buffers);
+        for i in 0..3 {
+            w.write_all(format!("line {i}\n").as_bytes()).unwrap();
+        }
+        let text: Vec<u8> = buffers
+            .threads
+            .iter()
+            .flat_map(|b| b.lock().unwrap().clone())
+            .collect();
+        assert_eq!(text, b"line 0\nline 1\nline 2\n");
+    }
 }

@@ -356,7 +356,7 @@ async fn account_roles(state: &AppState, cell_id: &str, account: &str) -> Result
     let (id, name) = (cell_id.to_owned(), account.to_owned());
     let roles: Arc<[String]> = state
         .db
-        .run(move |conn| Ok::<_, Error>(repo::account_role_ids_by_name(conn, &id, &name)?))
+        .read(move |conn| Ok::<_, Error>(repo::account_role_ids_by_name(conn, &id, &name)?))
         .await?
         .unwrap_or_default()
         .into();
@@ -430,7 +430,7 @@ pub async fn verify_tcat(
     let (st, jwt, audience) = (state.clone(), jwt.to_owned(), audience.to_owned());
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let Some(row) = cell_repo::find_by_name(conn, &issuer_cell)? else {
                 return Ok(Err(TokenError::UnknownKey(issuer)));
             };
@@ -466,7 +466,7 @@ pub async fn visitor_roles(
     let (cell_id, token_roles) = (cell_id.to_owned(), claims.roles.clone());
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             Ok::<_, Error>(repo::visitor_role_ids(
                 conn,
                 &cell_id,

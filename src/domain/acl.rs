@@ -63,7 +63,7 @@ pub async fn render_cell_acl(state: &AppState, cell: &CellAccess) -> Result<Stri
         .collect();
     let roles = state
         .db
-        .run(move |conn| Ok::<_, Error>(repo::roles_by_ids(conn, &ids)?))
+        .read(move |conn| Ok::<_, Error>(repo::roles_by_ids(conn, &ids)?))
         .await?;
     let hrefs: Vec<Option<String>> = acl
         .aces

@@ -105,7 +105,7 @@ async fn load(state: &AppState, name: &str) -> Result<CellRow> {
     let name = name.to_owned();
     state
         .db
-        .run(move |conn| Ok::<_, Error>(repo::find_by_name(conn, &name)?))
+        .read(move |conn| Ok::<_, Error>(repo::find_by_name(conn, &name)?))
         .await?
         .ok_or_else(|| Error::new(&codes::PR404_OD_0002))
 }
@@ -135,7 +135,7 @@ pub async fn list(
     };
     state
         .db
-        .run(move |conn| repo::list(conn, &options, owner.as_deref()))
+        .read(move |conn| repo::list(conn, &options, owner.as_deref()))
         .await
 }
 

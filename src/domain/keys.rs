@@ -87,7 +87,7 @@ pub async fn jwks(state: &AppState, cell_id: &str) -> Result<String> {
     let id = cell_id.to_owned();
     let rows = state
         .db
-        .run(move |conn| Ok::<_, Error>(repo::of_cell(conn, &id)?))
+        .read(move |conn| Ok::<_, Error>(repo::of_cell(conn, &id)?))
         .await?;
     let public: Vec<PublicJwk> = rows
         .iter()

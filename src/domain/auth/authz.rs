@@ -378,7 +378,7 @@ impl Flow<'_> {
         let found = self
             .state
             .db
-            .run(move |conn| Ok::<_, Error>(box_lookup::find_by_schema(conn, &cell_id, &forms)?))
+            .read(move |conn| Ok::<_, Error>(box_lookup::find_by_schema(conn, &cell_id, &forms)?))
             .await?;
         Ok(found.is_some())
     }

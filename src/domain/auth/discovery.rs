@@ -69,7 +69,7 @@ pub async fn box_url(state: &AppState, cell: &CellAccess, query: Option<&str>) -
     let (cell_id, wanted) = (cell.id.clone(), forms.clone());
     let found = state
         .db
-        .run(move |conn| Ok::<_, Error>(box_lookup::find_by_schema(conn, &cell_id, &wanted)?))
+        .read(move |conn| Ok::<_, Error>(box_lookup::find_by_schema(conn, &cell_id, &wanted)?))
         .await?;
     let Some(name) = found else {
         if let Resolved::Invalid(code) = cell.caller {
@@ -113,7 +113,7 @@ pub async fn role_text(state: &AppState, cell: &CellAccess, path: RolePath<'_>) 
             let cell_id = cell.id.clone();
             let names = state
                 .db
-                .run(move |conn| Ok::<_, Error>(box_lookup::names(conn, &cell_id)?))
+                .read(move |conn| Ok::<_, Error>(box_lookup::names(conn, &cell_id)?))
                 .await?;
             std::iter::once("__".to_owned())
                 .chain(names)

@@ -431,7 +431,7 @@ impl Issuer<'_> {
         let roles = self
             .state
             .db
-            .run(move |conn| Ok::<_, Error>(access_repo::roles_by_ids(conn, &ids)?))
+            .read(move |conn| Ok::<_, Error>(access_repo::roles_by_ids(conn, &ids)?))
             .await?;
         Ok(roles
             .iter()

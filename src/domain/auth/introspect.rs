@@ -174,7 +174,7 @@ async fn local(
             let ids = claims.roles.clone();
             let roles = state
                 .db
-                .run(move |conn| Ok::<_, Error>(access_repo::roles_by_ids(conn, &ids)?))
+                .read(move |conn| Ok::<_, Error>(access_repo::roles_by_ids(conn, &ids)?))
                 .await?;
             let urls = roles
                 .iter()

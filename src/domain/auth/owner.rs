@@ -86,7 +86,7 @@ impl Issuer<'_> {
         let live = self
             .state
             .db
-            .run(move |conn| Ok::<_, Error>(grants::exists(conn, &jti, &cell_id)?))
+            .read(move |conn| Ok::<_, Error>(grants::exists(conn, &jti, &cell_id)?))
             .await?;
         if !live {
             return Err(self.err(&codes::PR400_AN_0010));

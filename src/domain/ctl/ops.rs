@@ -162,7 +162,7 @@ pub async fn list(
     let cell_id = cell.id.clone();
     state
         .db
-        .run(move |conn| repo::list(conn, set.table, &cell_id, &scope, &options))
+        .read(move |conn| repo::list(conn, set.table, &cell_id, &scope, &options))
         .await
 }
 
@@ -177,7 +177,7 @@ pub async fn get(
     let cell_id = cell.id.clone();
     state
         .db
-        .run(move |conn| find(conn, &cell_id, set, &key))
+        .read(move |conn| find(conn, &cell_id, set, &key))
         .await
 }
 

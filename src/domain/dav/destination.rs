@@ -181,7 +181,7 @@ pub async fn load(
     let walk_segments = segments.clone();
     let nodes = state
         .db
-        .run(move |conn| walk(conn, root, &walk_segments))
+        .read(move |conn| walk(conn, root, &walk_segments))
         .await?;
     Ok(Dest {
         url: url.to_owned(),

@@ -372,7 +372,7 @@ async fn reload(state: &AppState, id: &str, url: &str) -> Result<NodeRow> {
     let (id, url) = (id.to_owned(), url.to_owned());
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             repo::find(conn, &id)?.ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(url))
         })
         .await

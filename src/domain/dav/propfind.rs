@@ -70,7 +70,7 @@ pub async fn propfind(
     let now = now_ms();
     let (children, locks) = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let children = if with_children && stored {
                 repo::children(conn, &id)?
             } else {
@@ -154,7 +154,7 @@ async fn role_names(
     }
     state
         .db
-        .run(move |conn| Ok::<_, Error>(role_repo::roles_by_ids(conn, &ids)?))
+        .read(move |conn| Ok::<_, Error>(role_repo::roles_by_ids(conn, &ids)?))
         .await
 }
 

@@ -134,7 +134,7 @@ pub async fn resolve(
     let walk_segments = segments.clone();
     let found = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let bx = find_box(conn, &cell_id, &cell_name, &name)?;
             let Some(bx) = bx else {
                 return Ok::<_, Error>(None);
