@@ -8,6 +8,7 @@
 use diesel::prelude::*;
 
 use super::dialect;
+use super::on_backend;
 use super::schema::{boxes, dav_nodes};
 use super::{DbConn, DbResult};
 use crate::odata::sql::{SqlBuilder, SqlValue};
@@ -73,7 +74,7 @@ pub struct BoxRow {
 
 /// A box of the cell by name.
 pub fn find_box(conn: &mut DbConn, cell_id: &str, name: &str) -> DbResult<Option<BoxRow>> {
-    Ok(boxes::table
+    Ok(on_backend!(conn, |c| boxes::table
         .filter(boxes::cell_id.eq(cell_id))
         .filter(boxes::name.eq(name))
         .select((
@@ -83,36 +84,36 @@ pub fn find_box(conn: &mut DbConn, cell_id: &str, name: &str) -> DbResult<Option
             boxes::published,
             boxes::updated,
         ))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// A node by id.
 pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<NodeRow>> {
-    Ok(dav_nodes::table
+    Ok(on_backend!(conn, |c| dav_nodes::table
         .filter(dav_nodes::id.eq(id))
         .select(NodeRow::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The child of `parent_id` named `name`.
 pub fn child(conn: &mut DbConn, parent_id: &str, name: &str) -> DbResult<Option<NodeRow>> {
-    Ok(dav_nodes::table
+    Ok(on_backend!(conn, |c| dav_nodes::table
         .filter(dav_nodes::parent_id.eq(parent_id))
         .filter(dav_nodes::name.eq(name))
         .select(NodeRow::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The children of a node, by name.
 pub fn children(conn: &mut DbConn, parent_id: &str) -> DbResult<Vec<NodeRow>> {
-    Ok(dav_nodes::table
+    Ok(on_backend!(conn, |c| dav_nodes::table
         .filter(dav_nodes::parent_id.eq(parent_id))
         .order(dav_nodes::name)
         .select(NodeRow::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// How many children a node has.

@@ -65,6 +65,20 @@ pub enum DbConn {
     Pg(PgConnection),
 }
 
+/// Runs `$body` with `$c` bound to the connection of the backend in use. A typed diesel query
+/// run on the `DbConn` enum is rendered to SQL on every run just to look up its cached
+/// statement; run on the backend's own connection it is found by its type. Hot read paths use
+/// this; the body is written once and compiled for each backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// Which backend a URL selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

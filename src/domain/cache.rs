@@ -2,7 +2,8 @@
 //! resolves its cell, the cell ACL and the caller's roles before anything else).
 //!
 //! What is cached: a cell's row with its parsed ACL, by cell name; the role ids of a resident
-//! account, by (cell id, account name); and the claims of cell-local tokens whose signature has
+//! account, by (cell id, account name); a box's row, by (cell id, box name) (box rows change
+//! only through the cell's `__ctl`, which invalidates); and the claims of cell-local tokens whose signature has
 //! been checked, by token (a pure function of the token and the cell's key, so never stale; the
 //! expiry is checked again on every use). All are safe to lose (DESIGN.md "Scale-out").
 //!
@@ -25,10 +26,12 @@ use std::time::{Duration, Instant};
 
 use crate::auth::acl::Acl;
 use crate::auth::token::{Claims, TokenKind};
+use crate::domain::dav::tree::BoxRef;
 
 /// Upper bounds on the number of entries (a full map is cleared: the cache is an optimisation).
 const MAX_CELLS: usize = 50_000;
 const MAX_ACCOUNTS_PER_CELL: usize = 10_000;
+const MAX_BOXES_PER_CELL: usize = 10_000;
 const MAX_TOKENS: usize = 100_000;
 
 /// A cell as the hot path needs it.
@@ -50,6 +53,7 @@ struct Entry<T> {
 pub struct Generation(u64);
 
 type RoleMap = HashMap<String, Entry<Arc<[String]>>>;
+type BoxMap = HashMap<String, Entry<Arc<BoxRef>>>;
 
 /// A token whose signature checked out under the key of the cell `cell_id`.
 struct VerifiedToken {
@@ -64,6 +68,7 @@ pub struct AccessCache {
     generation: AtomicU64,
     cells: RwLock<HashMap<String, Entry<Arc<CachedCell>>>>,
     roles: RwLock<HashMap<String, RoleMap>>,
+    boxes: RwLock<HashMap<String, BoxMap>>,
     tokens: RwLock<HashMap<Box<str>, VerifiedToken>>,
 }
 
@@ -74,6 +79,7 @@ impl AccessCache {
             generation: AtomicU64::new(0),
             cells: RwLock::default(),
             roles: RwLock::default(),
+            boxes: RwLock::default(),
             tokens: RwLock::default(),
         }
     }
@@ -126,26 +132,52 @@ impl AccessCache {
 
     /// Keeps loaded role ids unless an invalidation happened since `since`.
     pub fn put_roles(&self, since: Generation, cell_id: &str, account: &str, ids: Arc<[String]>) {
+        let per_cell = (cell_id, MAX_ACCOUNTS_PER_CELL);
+        self.put_in_cell(&self.roles, since, per_cell, account, ids);
+    }
+
+    /// The cached box `name` of the cell `cell_id`, if fresh.
+    pub fn box_ref(&self, cell_id: &str, name: &str) -> Option<Arc<BoxRef>> {
+        let boxes = self.boxes.read().ok()?;
+        let entry = boxes.get(cell_id)?.get(name)?;
+        self.fresh(entry).then(|| entry.value.clone())
+    }
+
+    /// Keeps a loaded box unless an invalidation happened since `since`.
+    pub fn put_box(&self, since: Generation, cell_id: &str, bx: Arc<BoxRef>) {
+        let name = bx.name.clone();
+        self.put_in_cell(&self.boxes, since, (cell_id, MAX_BOXES_PER_CELL), &name, bx);
+    }
+
+    /// Inserts into a per-cell map, bounded to `per_cell.1` entries per cell.
+    fn put_in_cell<T>(
+        &self,
+        map: &RwLock<HashMap<String, HashMap<String, Entry<T>>>>,
+        since: Generation,
+        per_cell: (&str, usize),
+        key: &str,
+        value: T,
+    ) {
         if self.ttl.is_zero() {
             return;
         }
-        let Ok(mut roles) = self.roles.write() else {
+        let Ok(mut map) = map.write() else {
             return;
         };
         if self.generation.load(Ordering::Acquire) != since.0 {
             return;
         }
-        if roles.len() >= MAX_CELLS {
-            roles.clear();
+        if map.len() >= MAX_CELLS {
+            map.clear();
         }
-        let accounts = roles.entry(cell_id.to_owned()).or_default();
-        if accounts.len() >= MAX_ACCOUNTS_PER_CELL {
-            accounts.clear();
+        let entries = map.entry(per_cell.0.to_owned()).or_default();
+        if entries.len() >= per_cell.1 {
+            entries.clear();
         }
-        accounts.insert(
-            account.to_owned(),
+        entries.insert(
+            key.to_owned(),
             Entry {
-                value: ids,
+                value,
                 loaded: Instant::now(),
             },
         );
@@ -187,13 +219,16 @@ impl AccessCache {
     /// Forgets everything cached about one cell (after a write to it has committed);
     /// `cell_name` is the name it was cached under (for a rename, the old name).
     pub fn invalidate(&self, cell_id: &str, cell_name: &str) {
-        // Both locks are held while the generation moves, so no put can slip between them.
-        let (Ok(mut cells), Ok(mut roles)) = (self.cells.write(), self.roles.write()) else {
+        // Every lock is held while the generation moves, so no put can slip between them.
+        let (Ok(mut cells), Ok(mut roles), Ok(mut boxes)) =
+            (self.cells.write(), self.roles.write(), self.boxes.write())
+        else {
             return;
         };
         self.generation.fetch_add(1, Ordering::AcqRel);
         cells.remove(cell_name);
         roles.remove(cell_id);
+        boxes.remove(cell_id);
     }
 }
 

@@ -2,6 +2,8 @@
 //! nodes that exist from its root down, and what is left of the path; plus the ACL chain of
 //! §3.4 step 6 for a privilege checked on the resource or on its parent.
 
+use std::sync::Arc;
+
 use crate::auth::acl::{Acl, BoxInfo, Level};
 use crate::db::dav::{self as repo, NodeRow};
 use crate::db::{cells as cell_repo, DbConn};
@@ -119,7 +121,8 @@ impl DavPath {
     }
 }
 
-/// Finds the box (`PR404-DV-0002`) and walks `tail` down its tree: one database round trip.
+/// Finds the box (`PR404-DV-0002`; from the access cache when it holds it) and walks `tail`
+/// down its tree: one inline read.
 pub async fn resolve(
     state: &AppState,
     cell: &CellAccess,
@@ -130,32 +133,48 @@ pub async fn resolve(
         .into_iter()
         .map(str::to_owned)
         .collect();
+    let cache = &state.access_cache;
+    let cached = cache.box_ref(&cell.id, box_name);
+    let generation = cache.generation();
     let (cell_id, cell_name, name) = (cell.id.clone(), cell.name.clone(), box_name.to_owned());
     let walk_segments = segments.clone();
+    let known = cached.clone();
     let found = state
         .db
         .read(move |conn| {
-            let bx = find_box(conn, &cell_id, &cell_name, &name)?;
-            let Some(bx) = bx else {
-                return Ok::<_, Error>(None);
+            let bx = match known {
+                Some(bx) => bx,
+                None => match find_box(conn, &cell_id, &cell_name, &name)? {
+                    Some(bx) => Arc::new(bx),
+                    None => return Ok::<_, Error>(None),
+                },
             };
             let root_id = bx.id.clone().unwrap_or_else(|| cell_id.clone());
             let nodes = walk(conn, &root_id, &bx, &walk_segments)?;
             Ok(Some((bx, nodes)))
         })
         .await?;
-    let Some((mut bx, nodes)) = found else {
+    let Some((bx, nodes)) = found else {
         return Err(Error::new(&codes::PR404_DV_0002).param(format!("{}{box_name}", cell.url)));
     };
-    bx.schema = match (&bx.id, bx.schema.take()) {
-        (None, _) => Some(cell.url.clone()),
-        (Some(_), Some(s)) if !s.is_empty() => Some(http_form(state, &s)),
-        _ => None,
+    let bx = match cached {
+        Some(bx) => bx,
+        None => {
+            let mut loaded = Arc::unwrap_or_clone(bx);
+            loaded.schema = match (&loaded.id, loaded.schema.take()) {
+                (None, _) => Some(cell.url.clone()),
+                (Some(_), Some(s)) if !s.is_empty() => Some(http_form(state, &s)),
+                _ => None,
+            };
+            let loaded = Arc::new(loaded);
+            cache.put_box(generation, &cell.id, loaded.clone());
+            loaded
+        }
     };
     Ok(DavPath {
         cell_id: cell.id.clone(),
         cell_url: cell.url.clone(),
-        bx,
+        bx: BoxRef::clone(&bx),
         nodes,
         segments,
     })
