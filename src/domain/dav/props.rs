@@ -5,6 +5,7 @@
 use crate::auth::privilege::Privilege;
 use crate::db;
 use crate::db::dav as repo;
+use crate::db::dead_props::{self, Owner};
 use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
@@ -64,7 +65,14 @@ pub async fn proppatch(
                         DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
                     let results: Vec<PropStatus> = update.apply_as(&mut props, semantics);
                     let now = now_ms();
-                    if repo::set_props(conn, &node_id, &props.to_json(), row.version, now)? {
+                    if dead_props::replace(
+                        conn,
+                        Owner::DavNode,
+                        &node_id,
+                        &props.to_json(),
+                        row.version,
+                        now,
+                    )? {
                         return Ok(Patched {
                             multistatus: proppatch::render_multistatus(&url, &results),
                             etag: etag(row.version + 1, now),
