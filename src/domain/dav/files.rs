@@ -19,7 +19,7 @@ use crate::webdav::owncloud::{self, Checksum};
 use crate::webdav::range::{self, Ranges, Span};
 
 use super::locks;
-use super::ops::{etag, root_of};
+use super::ops::{etag, Root};
 use super::path::{self, NodeKind, On, Target, MAX_CHILDREN};
 use super::tree::DavPath;
 
@@ -93,16 +93,14 @@ pub async fn put(
         digests: staged.digests.clone(),
         mtime,
     };
-    let root = (!existing && !target.deepest().stored).then(|| root_of(target));
+    let root = Root::of(target);
     let outcome = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 files_repo::lock_node(conn, &write.parent_id)?;
                 locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
-                if let Some(root) = &root {
-                    root.ensure(conn, &write.cell_id)?;
-                }
+                root.ensure(conn)?;
                 write.apply(conn)
             })
         })

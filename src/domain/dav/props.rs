@@ -14,7 +14,7 @@ use crate::webdav::proppatch::{self, PropStatus, Semantics};
 use crate::webdav::props::DeadProps;
 
 use super::locks::{self, parse_if, Scope};
-use super::ops::{etag, root_of};
+use super::ops::{etag, Root};
 use super::path::On;
 use super::tree::DavPath;
 
@@ -43,8 +43,8 @@ pub async fn proppatch(
     let if_header = parse_if(if_header)?;
     let scope = Scope::of(target, false, false);
     let node = target.deepest();
-    let (cell_id, node_id, url) = (cell.id.clone(), node.row.id.clone(), target.url());
-    let root = (!node.stored).then(|| root_of(target));
+    let (node_id, url) = (node.row.id.clone(), target.url());
+    let root = Root::of(target);
     let semantics = if state.settings.webdav.rfc4918 {
         Semantics::Rfc4918
     } else {
@@ -55,9 +55,7 @@ pub async fn proppatch(
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
-                if let Some(root) = &root {
-                    root.ensure(conn, &cell_id)?;
-                }
+                root.ensure(conn)?;
                 for _ in 0..MAX_ATTEMPTS {
                     let row = repo::find(conn, &node_id)?
                         .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
