@@ -337,6 +337,10 @@ async fn lock_on_unmapped_url_creates_an_empty_file() {
     assert_eq!(get.status, 200, "{}", get.text());
     assert_eq!(get.text(), "");
     assert_eq!(put(None).await.status, 204);
+    // Nor a name a PUT could not create.
+    lock(&app, "/c1/b1/col/a:b", "exclusive", &[])
+        .await
+        .assert_error(403, "PR403-DV-0004");
     // A LOCK whose parent is missing creates nothing.
     lock(&app, "/c1/b1/none/x.txt", "exclusive", &[])
         .await

@@ -419,6 +419,10 @@ pub async fn delete(
 /// transaction (`parent_id` locked with [`files_repo::lock_node`] first). A body left unnamed
 /// goes with [`remove_blob`].
 pub(super) async fn empty_file(state: &AppState, target: &DavPath) -> Result<Write> {
+    let name = target.segments.last().cloned().unwrap_or_default();
+    if !path::is_valid_name(&name) {
+        return Err(Error::new(&codes::PR403_DV_0004).param(name));
+    }
     let empty: ChunkStream<'_> = Box::pin(futures_util::stream::empty());
     let staged = state.blobs.write(empty, 0).await.map_err(store_error)?;
     if let Err(e) = state.blobs.commit(&staged).await {
@@ -429,7 +433,7 @@ pub(super) async fn empty_file(state: &AppState, target: &DavPath) -> Result<Wri
         cell_id: target.cell_id.clone(),
         box_id: target.bx.id.clone(),
         parent_id: parent_row(target, false).id.clone(),
-        name: target.segments.last().cloned().unwrap_or_default(),
+        name,
         url: target.url(),
         content_type: DEFAULT_CONTENT_TYPE.to_owned(),
         if_match: None,
