@@ -6,6 +6,7 @@
 
 use subtle::ConstantTimeEq;
 
+use super::Authorization;
 use crate::error::{codes, Code, Error, Result};
 
 /// The classified caller.
@@ -108,26 +109,20 @@ pub fn is_master_token(token: &str, master_token: &str) -> bool {
 }
 
 fn classify_authorization(value: &str, unit_user: Option<&str>, master_token: &str) -> Principal {
-    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    if scheme.eq_ignore_ascii_case("Bearer") {
-        let token = rest.trim();
-        if is_master_token(token, master_token) {
-            return match unit_user {
-                Some(subject) if !subject.is_empty() => Principal::UnitUser {
-                    subject: subject.to_owned(),
-                },
-                _ => Principal::UnitMaster,
-            };
-        }
+    match Authorization::parse(value) {
+        Authorization::Bearer(token) if is_master_token(token, master_token) => match unit_user {
+            Some(subject) if !subject.is_empty() => Principal::UnitUser {
+                subject: subject.to_owned(),
+            },
+            _ => Principal::UnitMaster,
+        },
         // COMPAT(personium): a token that cannot be parsed without a cell context is
         // PR401-AU-0006 at unit level.
-        return Principal::Invalid(&codes::PR401_AU_0006);
-    }
-    if scheme.eq_ignore_ascii_case("Basic") {
+        Authorization::Bearer(_) => Principal::Invalid(&codes::PR401_AU_0006),
         // COMPAT(personium): Basic is never accepted at unit or cell level.
-        return Principal::Invalid(&codes::PR401_AU_0011);
+        Authorization::Basic(_) => Principal::Invalid(&codes::PR401_AU_0011),
+        Authorization::Other => Principal::Invalid(&codes::PR401_AU_0003),
     }
-    Principal::Invalid(&codes::PR401_AU_0003)
 }
 
 #[cfg(test)]

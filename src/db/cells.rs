@@ -79,30 +79,6 @@ pub fn set_acl(conn: &mut DbConn, id: &str, acl: &str, now: i64) -> DbResult<boo
     Ok(n == 1)
 }
 
-/// Replaces the cell's dead properties if the cell is still at `version` (so concurrent
-/// PROPPATCHes do not lose each other's changes); bumps the version. False when the cell
-/// changed or is gone.
-pub fn set_props(
-    conn: &mut DbConn,
-    id: &str,
-    props: &str,
-    version: i64,
-    now: i64,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        cells::table
-            .filter(cells::id.eq(id))
-            .filter(cells::version.eq(version)),
-    )
-    .set((
-        cells::props.eq(props),
-        cells::version.eq(cells::version + 1),
-        cells::updated.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// The dead properties (JSON) of a cell.
 pub fn props_of(conn: &mut DbConn, id: &str) -> DbResult<Option<String>> {
     Ok(cells::table

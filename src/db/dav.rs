@@ -188,29 +188,6 @@ pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<bool> {
     Ok(diesel::delete(dav_nodes::table.filter(dav_nodes::id.eq(id))).execute(conn)? == 1)
 }
 
-/// Replaces a node's dead properties if it is still at `version`; bumps the version. False
-/// when another write changed (or deleted) the node first.
-pub fn set_props(
-    conn: &mut DbConn,
-    id: &str,
-    props: &str,
-    version: i64,
-    now: i64,
-) -> DbResult<bool> {
-    let n = diesel::update(
-        dav_nodes::table
-            .filter(dav_nodes::id.eq(id))
-            .filter(dav_nodes::version.eq(version)),
-    )
-    .set((
-        dav_nodes::props.eq(props),
-        dav_nodes::version.eq(dav_nodes::version + 1),
-        dav_nodes::updated.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// Renames and/or reparents a node (its subtree follows); bumps its version. False when the
 /// node is gone.
 pub fn move_node(

@@ -151,10 +151,14 @@ pub fn cell_blob_keys(conn: &mut DbConn, cell_id: &str) -> DbResult<Vec<String>>
     Ok(keys.into_iter().flatten().collect())
 }
 
-/// Takes the write lock for a change below `id` before anything is read: on PostgreSQL the
-/// node's row lock (concurrent writes into one collection queue up), on SQLite the database's
-/// write lock up front (a deferred transaction that reads first cannot wait for it later).
+/// Takes the write lock for a change below `id` before anything is read. On PostgreSQL that is
+/// the node's row lock, so concurrent writes into one collection queue up. On SQLite it is a
+/// no-op: [`super::transaction`] begins the outermost transaction `IMMEDIATE`, which already
+/// holds the database's write lock, and both callers run inside one.
 pub fn lock_node(conn: &mut DbConn, id: &str) -> DbResult<()> {
+    if matches!(conn, DbConn::Sqlite(_)) {
+        return Ok(());
+    }
     diesel::update(dav_nodes::table.filter(dav_nodes::id.eq(id)))
         .set(dav_nodes::version.eq(dav_nodes::version))
         .execute(conn)?;

@@ -13,6 +13,7 @@ pub mod ctl;
 pub mod dav;
 pub mod dav_files;
 pub mod dav_locks;
+pub mod dead_props;
 pub mod dialect;
 pub mod grants;
 pub mod keys;

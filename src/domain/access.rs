@@ -9,7 +9,7 @@ use crate::auth::acl::{
 use crate::auth::context::is_master_token;
 use crate::auth::privilege::{PrivSet, Privilege};
 use crate::auth::token::{self, Claims, TokenError, TokenKind};
-use crate::auth::AccessContext;
+use crate::auth::{AccessContext, Authorization};
 use crate::db::DbConn;
 use crate::db::{access as repo, cells as cell_repo};
 use crate::error::{codes, Error, Result};
@@ -244,14 +244,11 @@ async fn resolve_caller(
         }
         return Ok(Resolved::Anonymous);
     };
-    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    if scheme.eq_ignore_ascii_case("Basic") {
-        return Ok(Resolved::Basic);
-    }
-    if !scheme.eq_ignore_ascii_case("Bearer") {
-        return Ok(Resolved::Invalid("PR401-AU-0003"));
-    }
-    let bearer = rest.trim();
+    let bearer = match Authorization::parse(value) {
+        Authorization::Bearer(token) => token,
+        Authorization::Basic(_) => return Ok(Resolved::Basic),
+        Authorization::Other => return Ok(Resolved::Invalid("PR401-AU-0003")),
+    };
     if is_master_token(bearer, state.master_token().expose()) {
         return Ok(match ctx.unit_user.as_deref().filter(|s| !s.is_empty()) {
             None => Resolved::UnitMaster,
@@ -549,9 +546,8 @@ pub async fn for_unit(state: &AppState, ctx: &AccessContext) -> Result<AccessCon
     let bearer = ctx
         .authorization
         .as_deref()
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
-        .map(|(_, t)| t.trim().to_owned());
+        .and_then(|v| Authorization::parse(v).bearer())
+        .map(str::to_owned);
     let (Principal::Invalid(_), Some(bearer)) = (&ctx.principal, bearer) else {
         return Ok(ctx.clone());
     };

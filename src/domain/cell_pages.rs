@@ -50,15 +50,20 @@ pub struct Page {
     pub html: Vec<u8>,
 }
 
+/// The page's URL as configured: the cell property, else the Unit default; `None` when both
+/// are empty.
+fn configured(state: &AppState, props: &CellProps, page: CellPage) -> Option<String> {
+    let url = props
+        .text(page.property())
+        .unwrap_or_else(|| page.unit_default(state).to_owned());
+    (!url.is_empty()).then_some(url)
+}
+
 /// The page's http(s) URL: the cell property, else the Unit default, with
 /// `personium-localunit:` and `personium-localcell:` resolved.
 fn page_url(state: &AppState, cell_url: &str, props: &CellProps, page: CellPage) -> Result<String> {
-    let configured = props
-        .text(page.property())
-        .unwrap_or_else(|| page.unit_default(state).to_owned());
-    if configured.is_empty() {
-        return Err(Error::new(&codes::PR412_UI_0001).param(page.property()));
-    }
+    let configured = configured(state, props, page)
+        .ok_or_else(|| Error::new(&codes::PR412_UI_0001).param(page.property()))?;
     let mode = state.settings.unit.cell_url_mode;
     let url = resolve_local(&state.unit_url, mode, cell_url, &configured);
     match url::Url::parse(&url) {
@@ -130,9 +135,8 @@ pub async fn login_page(
     } else {
         CellPage::Login
     };
-    if props.text(page.property()).is_none() && page.unit_default(state).is_empty() {
-        return None;
-    }
+    // Nothing configured: the built-in form, without a fetch (or its warning).
+    configured(state, props, page)?;
     match fetch(state, cell_url, props, page).await {
         // COMPAT(personium): the login page is read line by line and joined without line
         // breaks, whatever the upstream status.

@@ -5,6 +5,7 @@
 
 use crate::auth::privilege::NS_PERSONIUM;
 use crate::db::cells as repo;
+use crate::db::dead_props::{self, Owner};
 use crate::domain::access::{CellAccess, Resolved};
 use crate::domain::etag;
 use crate::error::{codes, Error, Result};
@@ -104,7 +105,14 @@ pub async fn proppatch(state: &AppState, access: &CellAccess, body: &[u8]) -> Re
                     DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
                 let results: Vec<PropStatus> = update.apply(&mut props);
                 let now = now_ms();
-                if !repo::set_props(conn, &row.id, &props.to_json(), row.version, now)? {
+                if !dead_props::replace(
+                    conn,
+                    Owner::Cell,
+                    &row.id,
+                    &props.to_json(),
+                    row.version,
+                    now,
+                )? {
                     return Ok(None);
                 }
                 Ok(Some((results, etag::weak(row.version + 1, now))))

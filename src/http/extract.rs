@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 
-use crate::auth::AccessContext;
+use crate::auth::{AccessContext, Authorization};
 use crate::error::{codes, Error, Result};
 use crate::state::AppState;
 
@@ -99,11 +99,9 @@ impl Body {
 pub fn basic_credentials(req: &HttpRequest) -> Option<std::result::Result<(String, String), ()>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     use base64::Engine as _;
-    let (scheme, rest) = header(req, "Authorization")?.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("Basic") {
+    let Authorization::Basic(rest) = Authorization::parse(header(req, "Authorization")?) else {
         return None;
-    }
-    let rest = rest.trim();
+    };
     let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
         .iter()
         .find_map(|engine| engine.decode(rest).ok())

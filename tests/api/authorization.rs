@@ -13,29 +13,18 @@ async fn password_token(app: &TestApp, cell: &str, user: &str) -> Value {
 }
 
 async fn seed(app: &TestApp, cell: &str) {
-    let r = app
-        .post(&format!("/{cell}/__ctl/Account"))
-        .master()
-        .header("X-Personium-Credential", "walk-pass")
-        .json(&json!({"Name": "me"}))
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-    for (set, body) in [
-        ("Box", json!({"Name": "b1"})),
-        ("Role", json!({"Name": "r1"})),
-        ("Relation", json!({"Name": "rel"})),
-        ("ExtCell", json!({"Url": "https://x.example/"})),
-        ("Rule", json!({"Name": "rule1", "Action": "log"})),
-    ] {
-        let r = app
-            .post(&format!("/{cell}/__ctl/{set}"))
-            .master()
-            .json(&body)
-            .send()
-            .await;
-        assert_eq!(r.status, 201, "{set}: {}", r.text());
-    }
+    app.create_account(cell, "me", "walk-pass").await;
+    app.create_all(
+        cell,
+        &[
+            ("Box", json!({"Name": "b1"})),
+            ("Role", json!({"Name": "r1"})),
+            ("Relation", json!({"Name": "rel"})),
+            ("ExtCell", json!({"Url": "https://x.example/"})),
+            ("Rule", json!({"Name": "rule1", "Action": "log"})),
+        ],
+    )
+    .await;
 }
 
 /// (method, path, body) of every operation.

@@ -45,17 +45,6 @@ pub(super) async fn ctl(app: &TestApp, cell: &str, path: &str, body: Value) {
     assert!(r.status < 300, "{path}: {}", r.text());
 }
 
-pub(super) async fn account(app: &TestApp, cell: &str, name: &str, password: &str) {
-    let r = app
-        .post(&format!("/{cell}/__ctl/Account"))
-        .master()
-        .header("X-Personium-Credential", password)
-        .json(&json!({ "Name": name }))
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-}
-
 /// c1 (the user's cell, account `me` with role `reader`), and the app cells `app` and `app2`
 /// (each with an account its server side logs in with).
 pub(super) async fn setup() -> TestApp {
@@ -67,17 +56,10 @@ pub(super) async fn setup() -> TestApp {
         .await
         .with_cell("app2")
         .await;
-    account(&app, "c1", "me", "password1").await;
-    ctl(&app, "c1", "Role", json!({"Name": "reader"})).await;
-    ctl(
-        &app,
-        "c1",
-        "Account('me')/$links/_Role",
-        json!({"uri": format!("{C1}__ctl/Role('reader')")}),
-    )
-    .await;
-    account(&app, "app", "client", "clientpw1").await;
-    account(&app, "app2", "client", "clientpw1").await;
+    app.account_with_roles("c1", "me", "password1", &["reader"])
+        .await;
+    app.create_account("app", "client", "clientpw1").await;
+    app.create_account("app2", "client", "clientpw1").await;
     app
 }
 

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 
 use serde_json::{json, Value};
 
-use crate::authz::{account, authz_path, form, token, APP, C1, REDIRECT};
+use crate::authz::{authz_path, form, token, APP, C1, REDIRECT};
 use crate::helpers::{Resp, TestApp, MASTER};
 
 const OWNER: &str = "http://localhost:8000/admin/#boss";
@@ -55,7 +55,7 @@ async fn owned_cell() -> TestApp {
         .send()
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
-    account(&app, "c1", "me", "password1").await;
+    app.create_account("c1", "me", "password1").await;
     app
 }
 
@@ -203,7 +203,7 @@ async fn proppatch_errors_change_nothing() {
 #[actix_web::test]
 async fn p_owner_issues_a_unit_local_unit_user_token() {
     let app = owned_cell().await;
-    account(&app, "c1", "other", "password2").await;
+    app.create_account("c1", "other", "password2").await;
     // Not listed yet.
     let r = login(&app, &[("p_owner", "true")]).await;
     assert_eq!(
@@ -282,7 +282,7 @@ async fn p_owner_issues_a_unit_local_unit_user_token() {
 #[actix_web::test]
 async fn p_owner_needs_a_cell_owner() {
     let app = TestApp::spawn().await.with_cell("c1").await;
-    account(&app, "c1", "me", "password1").await;
+    app.create_account("c1", "me", "password1").await;
     assert_eq!(proppatch(&app, Some(MASTER), set(REPS)).await.status, 207);
     let r = login(&app, &[("p_owner", "true")]).await;
     assert_eq!(
@@ -296,7 +296,7 @@ async fn p_owner_needs_a_cell_owner() {
 #[actix_web::test]
 async fn accounts_not_recording_auth_history() {
     let app = owned_cell().await;
-    account(&app, "c1", "svc", "password3").await;
+    app.create_account("c1", "svc", "password3").await;
     let quiet = "<p:accountsnotrecordingauthhistory>svc,bot</p:accountsnotrecordingauthhistory>";
     assert_eq!(proppatch(&app, Some(MASTER), set(quiet)).await.status, 207);
     assert_eq!(login_as(&app, "svc", "wrong", &[]).await.status, 400);
@@ -463,7 +463,7 @@ async fn introspection_with_unit_credentials() {
     .await
     .with_cell("c1")
     .await;
-    account(&app, "c1", "me", "password1").await;
+    app.create_account("c1", "me", "password1").await;
     let at = login(&app, &[]).await.json()["access_token"]
         .as_str()
         .unwrap()

@@ -30,6 +30,15 @@ fn token(r: &Resp) -> String {
     t.trim_start_matches('<').trim_end_matches('>').to_owned()
 }
 
+/// PUT `body` with the master token and, when given, an `If` header.
+async fn put_if(app: &TestApp, path: &str, if_header: Option<String>) -> Resp {
+    let mut r = app.put(path).master().body("body");
+    if let Some(h) = if_header {
+        r = r.header("If", &h);
+    }
+    r.send().await
+}
+
 async fn proppatch(app: &TestApp, path: &str, if_header: Option<&str>) -> Resp {
     let mut r = app.req("PROPPATCH", path).master().body(PATCH);
     if let Some(h) = if_header {
@@ -191,18 +200,21 @@ async fn unmapped_urls_and_named_props() {
     let r = lock(&app, "/c1/b1/newname", "exclusive", &[]).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let tok = token(&r);
-    app.req("MKCOL", "/c1/b1/newname")
+    // The LOCK made an empty file (RFC 4918 §7.3): writing it needs the token.
+    app.put("/c1/b1/newname")
         .master()
+        .body("x")
         .send()
         .await
         .assert_error(423, "PR423-DV-0001");
     let r = app
-        .req("MKCOL", "/c1/b1/newname")
+        .put("/c1/b1/newname")
         .master()
         .header("If", &format!("(<{tok}>)"))
+        .body("x")
         .send()
         .await;
-    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.status, 204, "{}", r.text());
     lock(&app, "/c1/b1/x/y", "exclusive", &[])
         .await
         .assert_error(409, "PR409-DV-0001");
@@ -255,8 +267,9 @@ async fn unmapped_urls_and_named_props() {
         }
     };
     copy(None).await.assert_error(423, "PR423-DV-0001");
+    // The LOCK created `target` as an empty file: the COPY replaces it.
     let r = copy(Some(format!("<{B1}/target> (<{target_tok}>)"))).await;
-    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.status, 204, "{}", r.text());
     // Without locks the box PROPFIND is Personium's.
     let unlock = app
         .req("UNLOCK", "/c1/b1/target")
@@ -271,13 +284,7 @@ async fn unmapped_urls_and_named_props() {
 #[actix_web::test]
 async fn locks_guard_file_puts_and_deletes() {
     let app = seeded().await;
-    let put = |if_header: Option<String>| {
-        let mut r = app.put("/c1/b1/col/f.txt").master().body("body");
-        if let Some(h) = if_header {
-            r = r.header("If", &h);
-        }
-        r.send()
-    };
+    let put = |if_header: Option<String>| put_if(&app, "/c1/b1/col/f.txt", if_header);
     assert_eq!(put(None).await.status, 201);
     let r = lock(&app, "/c1/b1/col", "exclusive", &[]).await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -301,4 +308,41 @@ async fn locks_guard_file_puts_and_deletes() {
         app.get("/c1/b1/col/f.txt").master().send().await.status,
         404
     );
+}
+
+/// RFC 4918 §7.3: a LOCK on an unmapped URL creates an empty resource (201), listed by its
+/// parent and locked; UNLOCK leaves the empty file.
+#[actix_web::test]
+async fn lock_on_unmapped_url_creates_an_empty_file() {
+    let app = seeded().await;
+    let r = lock(&app, "/c1/b1/col/new.txt", "exclusive", &[]).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let tok = token(&r);
+    let get = app.get("/c1/b1/col/new.txt").master().send().await;
+    assert_eq!(get.status, 200, "{}", get.text());
+    assert_eq!(get.text(), "");
+    let listing = propfind(&app, "/c1/b1/col", "1").await.text();
+    assert!(listing.contains("/c1/b1/col/new.txt"), "{listing}");
+    // It is locked: a write needs the token.
+    let put = |if_header: Option<String>| put_if(&app, "/c1/b1/col/new.txt", if_header);
+    put(None).await.assert_error(423, "PR423-DV-0001");
+    let unlock = app
+        .req("UNLOCK", "/c1/b1/col/new.txt")
+        .master()
+        .header("Lock-Token", &format!("<{tok}>"))
+        .send()
+        .await;
+    assert_eq!(unlock.status, 204, "{}", unlock.text());
+    let get = app.get("/c1/b1/col/new.txt").master().send().await;
+    assert_eq!(get.status, 200, "{}", get.text());
+    assert_eq!(get.text(), "");
+    assert_eq!(put(None).await.status, 204);
+    // Nor a name a PUT could not create.
+    lock(&app, "/c1/b1/col/a:b", "exclusive", &[])
+        .await
+        .assert_error(403, "PR403-DV-0004");
+    // A LOCK whose parent is missing creates nothing.
+    lock(&app, "/c1/b1/none/x.txt", "exclusive", &[])
+        .await
+        .assert_error(409, "PR409-DV-0001");
 }

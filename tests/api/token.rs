@@ -33,17 +33,6 @@ async fn ctl(app: &TestApp, cell: &str, path: &str, body: Value) -> Resp {
     r
 }
 
-pub(crate) async fn account(app: &TestApp, cell: &str, name: &str, password: &str) {
-    let r = app
-        .post(&format!("/{cell}/__ctl/Account"))
-        .master()
-        .header("X-Personium-Credential", password)
-        .json(&json!({ "Name": name }))
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-}
-
 fn acl_body(base: &str, grants: &[(&str, &str)]) -> String {
     let aces: String = grants
         .iter()
@@ -87,15 +76,8 @@ pub(crate) async fn setup_with_retry_interval(ms: i64) -> TestApp {
         .await
         .with_cell("c1")
         .await;
-    account(&app, "c1", "me", "password1").await;
-    ctl(&app, "c1", "Role", json!({"Name": "reader"})).await;
-    ctl(
-        &app,
-        "c1",
-        "Account('me')/$links/_Role",
-        json!({"uri": format!("{C1}__ctl/Role('reader')")}),
-    )
-    .await;
+    app.account_with_roles("c1", "me", "password1", &["reader"])
+        .await;
     app
 }
 

@@ -5,7 +5,7 @@
 use crate::helpers::TestApp;
 use serde_json::json;
 
-use crate::token::{account, form, login, setup, setup_with_retry_interval, token};
+use crate::token::{form, login, setup, setup_with_retry_interval, token};
 
 #[actix_web::test]
 async fn failed_login_blocks_for_the_retry_interval() {
@@ -73,7 +73,7 @@ async fn lockout_after_repeated_failures() {
         }
     };
     for user in ["me", "bot"] {
-        account(&app, "c1", user, "password1").await;
+        app.create_account("c1", user, "password1").await;
         // One failure, then a success: the count starts again.
         assert_eq!(login(user, "nope-nope").await.status, 400);
         assert_eq!(login(user, "password1").await.status, 200, "{user}");

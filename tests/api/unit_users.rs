@@ -20,30 +20,6 @@ async fn token_for_unit(app: &TestApp, cell: &str, user: &str) -> String {
         .to_owned()
 }
 
-async fn user_with_role(app: &TestApp, cell: &str, user: &str, role: &str) {
-    let r = app
-        .post(&format!("/{cell}/__ctl/Account"))
-        .master()
-        .header("X-Personium-Credential", "unit-pass")
-        .json(&json!({"Name": user}))
-        .send()
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text());
-    let _ = app
-        .post(&format!("/{cell}/__ctl/Role"))
-        .master()
-        .json(&json!({"Name": role}))
-        .send()
-        .await;
-    let r = app
-        .post(&format!("/{cell}/__ctl/Account('{user}')/$links/_Role"))
-        .master()
-        .json(&json!({"uri": format!("http://localhost:8000/{cell}/__ctl/Role('{role}')")}))
-        .send()
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text());
-}
-
 fn names(r: &Resp) -> Vec<String> {
     r.json()["d"]["results"]
         .as_array()
@@ -63,9 +39,12 @@ async fn unit_user_tokens_from_trusted_issuers() {
         .await
         .with_cell("stranger")
         .await;
-    user_with_role(&app, "admincell", "boss", "UnitAdmin").await;
-    user_with_role(&app, "admincell", "tenant", "CellContentsAdmin").await;
-    user_with_role(&app, "stranger", "x", "UnitAdmin").await;
+    app.account_with_roles("admincell", "boss", "unit-pass", &["UnitAdmin"])
+        .await;
+    app.account_with_roles("admincell", "tenant", "unit-pass", &["CellContentsAdmin"])
+        .await;
+    app.account_with_roles("stranger", "x", "unit-pass", &["UnitAdmin"])
+        .await;
 
     // UnitAdmin: every cell.
     let boss = token_for_unit(&app, "admincell", "boss").await;

@@ -19,7 +19,7 @@ use crate::webdav::owncloud::{self, Checksum};
 use crate::webdav::range::{self, Ranges, Span};
 
 use super::locks;
-use super::ops::{etag, root_of};
+use super::ops::{etag, Root};
 use super::path::{self, NodeKind, On, Target, MAX_CHILDREN};
 use super::tree::DavPath;
 
@@ -93,16 +93,14 @@ pub async fn put(
         digests: staged.digests.clone(),
         mtime,
     };
-    let root = (!existing && !target.deepest().stored).then(|| root_of(target));
+    let root = Root::of(target);
     let outcome = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 files_repo::lock_node(conn, &write.parent_id)?;
                 locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
-                if let Some(root) = &root {
-                    root.ensure(conn, &write.cell_id)?;
-                }
+                root.ensure(conn)?;
                 write.apply(conn)
             })
         })
@@ -204,8 +202,8 @@ fn parent_row(target: &DavPath, existing: bool) -> &NodeRow {
     }
 }
 
-/// The database side of a PUT, run in one transaction.
-struct Write {
+/// The database side of a PUT (or of the empty file a LOCK creates), run in one transaction.
+pub(super) struct Write {
     cell_id: String,
     box_id: Option<String>,
     parent_id: String,
@@ -224,7 +222,7 @@ struct Write {
 impl Write {
     /// Creates or replaces the file by parent and name (what is there now decides, as in
     /// Personium's `putForCreate` / `putForUpdate`); returns the old body's key.
-    fn apply(&self, conn: &mut DbConn) -> Result<(Put, Option<String>)> {
+    pub(super) fn apply(&self, conn: &mut DbConn) -> Result<(Put, Option<String>)> {
         match self.apply_once(conn)? {
             Some(done) => Ok(done),
             // A concurrent PUT created the file first: replace what it wrote.
@@ -414,6 +412,54 @@ pub async fn delete(
         remove_blob(state.blobs.as_ref(), &key).await;
     }
     Ok(())
+}
+
+/// An empty file at `target`'s unmapped URL (RFC 4918 §7.3: a LOCK there creates one): its
+/// body is stored and committed here, its row is written by [`Write::apply`] in the caller's
+/// transaction (`parent_id` locked with [`files_repo::lock_node`] first). A body left unnamed
+/// goes with [`remove_blob`].
+pub(super) async fn empty_file(state: &AppState, target: &DavPath) -> Result<Write> {
+    let name = target.segments.last().cloned().unwrap_or_default();
+    if !path::is_valid_name(&name) {
+        return Err(Error::new(&codes::PR403_DV_0004).param(name));
+    }
+    let empty: ChunkStream<'_> = Box::pin(futures_util::stream::empty());
+    let staged = state.blobs.write(empty, 0).await.map_err(store_error)?;
+    if let Err(e) = state.blobs.commit(&staged).await {
+        let _ = state.blobs.discard(&staged).await;
+        return Err(store_error(e));
+    }
+    Ok(Write {
+        cell_id: target.cell_id.clone(),
+        box_id: target.bx.id.clone(),
+        parent_id: parent_row(target, false).id.clone(),
+        name,
+        url: target.url(),
+        content_type: DEFAULT_CONTENT_TYPE.to_owned(),
+        if_match: None,
+        if_none_match: None,
+        key: staged.key.clone(),
+        size: 0,
+        digests: staged.digests.clone(),
+        mtime: None,
+    })
+}
+
+impl Write {
+    /// The parent collection's id.
+    pub(super) fn parent_id(&self) -> &str {
+        &self.parent_id
+    }
+
+    /// The body's key.
+    pub(super) fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Whether the name is still free (a concurrent write may have taken it).
+    pub(super) fn is_free(&self, conn: &mut DbConn) -> Result<bool> {
+        Ok(repo::child(conn, &self.parent_id, &self.name)?.is_none())
+    }
 }
 
 /// Deletes a body no row names any more; a failure only leaves an orphan for the start-up

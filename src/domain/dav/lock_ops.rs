@@ -4,6 +4,7 @@
 
 use crate::auth::privilege::Privilege;
 use crate::db;
+use crate::db::dav_files as files_repo;
 use crate::db::dav_locks::{self as repo, LockRow};
 use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
@@ -11,7 +12,9 @@ use crate::model::time::now_ms;
 use crate::state::AppState;
 use crate::webdav::lock_xml;
 
-use super::locks::{self, covers, parse_if, DEFAULT_TIMEOUT, MAX_TIMEOUT};
+use super::files;
+use super::locks::{self, covers, parse_if, Scope, DEFAULT_TIMEOUT, MAX_TIMEOUT};
+use super::ops::Root;
 use super::path::On;
 use super::tree::DavPath;
 
@@ -78,11 +81,22 @@ pub async fn lock(
     );
     let path = target.segments.join("/");
     let created = target.unresolved() > 0;
-    state
+    // RFC 4918 §7.3: a new lock on an unmapped URL creates an empty file there, a new member
+    // of its parent (whose locks apply as to a PUT).
+    let file = match (&info, target.unresolved()) {
+        (Some(_), 1) => Some(files::empty_file(state, target).await?),
+        _ => None,
+    };
+    let key = file.as_ref().map(|f| f.key().to_owned());
+    let (root, member) = (Root::of(target), Scope::of(target, false, true));
+    let outcome = state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
-                let now = now_ms();
+                if let Some(file) = &file {
+                    files_repo::lock_node(conn, file.parent_id())?;
+                }
+                let (now, mut named) = (now_ms(), false);
                 repo::purge_expired(conn, &root_id, now)?;
                 let active = repo::list_active(conn, &root_id, now)?;
                 let expires = now + timeout * 1000;
@@ -106,6 +120,14 @@ pub async fn lock(
                         if conflict {
                             return Err(Error::new(&codes::PR423_DV_0001).param(&path));
                         }
+                        if let Some(file) = &file {
+                            locks::require_unlocked(conn, &member, if_header.as_ref(), now)?;
+                            root.ensure(conn)?;
+                            if file.is_free(conn)? {
+                                file.apply(conn)?;
+                                named = true;
+                            }
+                        }
                         let row = LockRow {
                             token: format!("opaquelocktoken:{}", uuid::Uuid::new_v4()),
                             cell_id,
@@ -123,14 +145,21 @@ pub async fn lock(
                     }
                 };
                 let body = lock_xml::lock_response(&locks::active(&row, &box_url, now));
-                Ok(Locked {
+                let locked = Locked {
                     created: created && row.created == now,
                     token: row.token,
                     body,
-                })
+                };
+                Ok((locked, named))
             })
         })
-        .await
+        .await;
+    // A body no row names (the LOCK failed, or a concurrent write took the name) goes.
+    match (&outcome, key) {
+        (Ok((_, true)), _) | (_, None) => {}
+        (_, Some(key)) => files::remove_blob(state.blobs.as_ref(), &key).await,
+    }
+    outcome.map(|(locked, _)| locked)
 }
 
 /// `UNLOCK {C}{box}[/{path}]` with `Lock-Token: <token>`: removes a lock that applies to the

@@ -2,9 +2,10 @@
 //! exclusive and shared locks of Depth 0 or infinity, kept in the database (`dav_locks`) so
 //! that every Unit process honours them, and the `If` header every write presents.
 //!
-//! Locks are held on paths, not nodes: an unmapped URL can be locked (the name is reserved;
-//! no empty resource is created — COMPAT(rfc4918) deviation, documented), and a MOVE or
-//! DELETE releases the locks of what it took away.
+//! Locks are held on paths, not nodes: a new lock on an unmapped URL creates an empty file
+//! there (RFC 4918 §7.3, `lock_ops`), which stays after UNLOCK; a lock refreshed on a path
+//! whose resource went away holds the name only. A MOVE or DELETE releases the locks of what
+//! it took away.
 //!
 //! Writers call [`require_unlocked`] inside their transaction with a [`Scope`] built by
 //! [`Scope::of`]; it answers `PR423-DV-0001` (423 Locked) when a lock covers the write and its

@@ -35,15 +35,13 @@ pub async fn set_acl(
     let node = target.deepest();
     let (cell_id, cell_url) = (cell.id.clone(), cell.url.clone());
     let (node_id, url) = (node.row.id.clone(), target.url());
-    let root = (!node.stored).then(|| root_of(target));
+    let root = Root::of(target);
     state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 let acl = to_stored_acl(conn, &cell_id, &cell_url, &doc)?;
-                if let Some(root) = &root {
-                    root.ensure(conn, &cell_id)?;
-                }
+                root.ensure(conn)?;
                 let now = now_ms();
                 if !repo::set_acl(conn, &node_id, &acl.to_json(), now)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
@@ -114,16 +112,14 @@ pub async fn mkcol(
     let parent = target.deepest();
     let (cell_id, name) = (cell.id.clone(), name.to_owned());
     let parent_id = parent.row.id.clone();
-    let root = (!parent.stored).then(|| root_of(target));
+    let root = Root::of(target);
     let box_id = target.bx.id.clone();
     state
         .db
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
-                if let Some(root) = &root {
-                    root.ensure(conn, &cell_id)?;
-                }
+                root.ensure(conn)?;
                 if repo::child(conn, &parent_id, &name)?.is_some() {
                     return Err(Error::new(&codes::PR405_DV_0001));
                 }
@@ -218,40 +214,54 @@ fn kind_of(t: ColType) -> NodeKind {
     }
 }
 
-/// A box root node to create before the first write into the box.
-pub(super) struct Root {
+/// The box root node as a write needs it: created in the write transaction by
+/// [`Root::ensure`] when nothing was ever written into the box (a box's root row is made
+/// lazily, see `db::dav`).
+pub(super) struct Root(Option<NewRoot>);
+
+/// A root row to insert.
+struct NewRoot {
     id: String,
+    cell_id: String,
     box_id: Option<String>,
     published: i64,
     updated: i64,
 }
 
 impl Root {
-    pub(super) fn ensure(&self, conn: &mut DbConn, cell_id: &str) -> Result<()> {
+    /// What `target`'s box needs: nothing when its root node is stored.
+    pub(super) fn of(target: &DavPath) -> Root {
+        let stored = target.nodes.first().is_some_and(|n| n.stored);
+        Root((!stored).then(|| NewRoot {
+            id: target.root_id().to_owned(),
+            cell_id: target.cell_id.clone(),
+            box_id: target.bx.id.clone(),
+            published: target.bx.published,
+            updated: target.bx.updated,
+        }))
+    }
+
+    /// Creates the root node if the box has none yet; call it inside the write transaction,
+    /// before the write.
+    pub(super) fn ensure(&self, conn: &mut DbConn) -> Result<()> {
+        let Some(root) = &self.0 else {
+            return Ok(());
+        };
         repo::ensure_root(
             conn,
             &NewNode {
-                id: &self.id,
-                cell_id,
-                box_id: self.box_id.as_deref(),
+                id: &root.id,
+                cell_id: &root.cell_id,
+                box_id: root.box_id.as_deref(),
                 parent_id: None,
                 name: "",
                 kind: NodeKind::Box.as_str(),
                 version: 1,
-                published: self.published,
-                updated: self.updated,
+                published: root.published,
+                updated: root.updated,
             },
         )?;
         Ok(())
-    }
-}
-
-pub(super) fn root_of(target: &DavPath) -> Root {
-    Root {
-        id: target.root_id().to_owned(),
-        box_id: target.bx.id.clone(),
-        published: target.bx.published,
-        updated: target.bx.updated,
     }
 }
 

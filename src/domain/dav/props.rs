@@ -5,6 +5,7 @@
 use crate::auth::privilege::Privilege;
 use crate::db;
 use crate::db::dav as repo;
+use crate::db::dead_props::{self, Owner};
 use crate::domain::access::CellAccess;
 use crate::error::{codes, Error, Result};
 use crate::model::time::now_ms;
@@ -13,7 +14,7 @@ use crate::webdav::proppatch::{self, PropStatus, Semantics};
 use crate::webdav::props::DeadProps;
 
 use super::locks::{self, parse_if, Scope};
-use super::ops::{etag, root_of};
+use super::ops::{etag, Root};
 use super::path::On;
 use super::tree::DavPath;
 
@@ -42,8 +43,8 @@ pub async fn proppatch(
     let if_header = parse_if(if_header)?;
     let scope = Scope::of(target, false, false);
     let node = target.deepest();
-    let (cell_id, node_id, url) = (cell.id.clone(), node.row.id.clone(), target.url());
-    let root = (!node.stored).then(|| root_of(target));
+    let (node_id, url) = (node.row.id.clone(), target.url());
+    let root = Root::of(target);
     let semantics = if state.settings.webdav.rfc4918 {
         Semantics::Rfc4918
     } else {
@@ -54,9 +55,7 @@ pub async fn proppatch(
         .run(move |conn| {
             db::transaction(conn, |conn| {
                 locks::require_unlocked(conn, &scope, if_header.as_ref(), now_ms())?;
-                if let Some(root) = &root {
-                    root.ensure(conn, &cell_id)?;
-                }
+                root.ensure(conn)?;
                 for _ in 0..MAX_ATTEMPTS {
                     let row = repo::find(conn, &node_id)?
                         .ok_or_else(|| Error::new(&codes::PR404_DV_0001).param(&url))?;
@@ -64,7 +63,14 @@ pub async fn proppatch(
                         DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
                     let results: Vec<PropStatus> = update.apply_as(&mut props, semantics);
                     let now = now_ms();
-                    if repo::set_props(conn, &node_id, &props.to_json(), row.version, now)? {
+                    if dead_props::replace(
+                        conn,
+                        Owner::DavNode,
+                        &node_id,
+                        &props.to_json(),
+                        row.version,
+                        now,
+                    )? {
                         return Ok(Patched {
                             multistatus: proppatch::render_multistatus(&url, &results),
                             etag: etag(row.version + 1, now),
