@@ -290,6 +290,8 @@ pub async fn create(
 }
 
 /// `PUT` / `MERGE {col}/$metadata/{Set}({key})`: renames; see [`rules::check_put`].
+// COMPAT(personium): AssociationEnd PUT renames like the others; the spec's PR400-OD-0019
+// is defined in personium-core but never thrown (AssociationEndUpdateTest expects 204/0042).
 pub async fn update(
     state: &AppState,
     col: Collection<'_>,
