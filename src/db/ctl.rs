@@ -31,12 +31,31 @@ pub enum Parent {
     Box,
     /// `relation_id` -> `_Relation.Name`, `_Relation._Box.Name`.
     Relation,
+    /// One parent row of another table, named by one key field (e.g. a user-schema Property's
+    /// `entity_type_id` -> `_EntityType.Name`).
+    Named(&'static ParentDef),
+}
+
+/// A parent reached through one foreign key, whose `name` column is a key field of the child.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ParentDef {
+    /// The child's foreign key column, e.g. `entity_type_id`.
+    pub column: &'static str,
+    /// The parent table, e.g. `odata_entity_types`.
+    pub table: &'static str,
+    /// The key field naming the parent, e.g. `["_EntityType.Name"]`.
+    pub field: &'static [&'static str],
+    /// `(field, "p.name")`: how reads derive the field.
+    pub derived: &'static [(&'static str, &'static str)],
 }
 
 /// The physical shape of one control-object table.
 #[derive(Debug)]
 pub struct TableDef {
     pub table: &'static str,
+    /// The column scoping every row: `cell_id` for `__ctl` sets, `node_id` for the user schema
+    /// of an OData collection.
+    pub owner: &'static str,
     pub columns: &'static [ColumnDef],
     pub parent: Parent,
 }
@@ -98,6 +117,10 @@ impl TableDef {
                  LEFT JOIN boxes rb ON rb.id = r.box_id",
                 self.table
             ),
+            Parent::Named(p) => format!(
+                "{} t JOIN {} p ON p.id = t.{}",
+                self.table, p.table, p.column
+            ),
         }
     }
 
@@ -110,6 +133,7 @@ impl TableDef {
                 ("_Relation.Name", "r.name"),
                 ("_Relation._Box.Name", "rb.name"),
             ],
+            Parent::Named(p) => p.derived,
         }
     }
 
@@ -255,7 +279,7 @@ pub enum Scope {
     },
 }
 
-/// Lists rows of a cell with query options.
+/// Lists rows of a cell (or of another owner, see [`TableDef::owner`]) with query options.
 pub fn list(
     conn: &mut DbConn,
     def: &TableDef,
@@ -267,7 +291,7 @@ pub fn list(
     let select = def.select_list(d);
     let from = def.sql_from();
     let mut conditions = vec![(
-        "t.cell_id = ?".to_owned(),
+        format!("t.{} = ?", def.owner),
         SqlValue::Text(cell_id.to_owned()),
     )];
     match scope {
@@ -321,9 +345,10 @@ pub fn find_by_key(
     let d = dialect::dialect_of(conn);
     let mut b = SqlBuilder::new(d);
     b.push_sql(&format!(
-        "SELECT {} FROM {} WHERE t.cell_id = ",
+        "SELECT {} FROM {} WHERE t.{} = ",
         def.select_list(d),
-        def.sql_from()
+        def.sql_from(),
+        def.owner
     ));
     b.push_bind(SqlValue::Text(cell_id.to_owned()));
     let resolver = Resolver(def);
@@ -379,6 +404,7 @@ fn parent_column(def: &TableDef) -> Option<&'static str> {
         Parent::None => None,
         Parent::Box => Some("box_id"),
         Parent::Relation => Some("relation_id"),
+        Parent::Named(p) => Some(p.column),
     }
 }
 
@@ -397,7 +423,7 @@ pub fn insert(
     now: i64,
 ) -> DbResult<()> {
     let mut b = SqlBuilder::new(dialect::dialect_of(conn));
-    let mut cols = vec!["id", "cell_id"];
+    let mut cols = vec!["id", def.owner];
     cols.extend(parent_column(def));
     cols.extend(data_columns(def).map(|c| c.column));
     cols.extend(["version", "published", "updated"]);

@@ -15,4 +15,5 @@ pub mod dav;
 pub mod etag;
 pub mod events;
 pub mod keys;
+pub mod odata_schema;
 pub mod unit;

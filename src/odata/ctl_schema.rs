@@ -128,18 +128,28 @@ pub fn java_hash_map_order(keys: &[&str]) -> Vec<String> {
     indexed.into_iter().map(|(_, _, k)| k.to_owned()).collect()
 }
 
+/// One entity set per type, named after it, in Personium's container order
+/// ([`java_hash_map_order`]).
+pub(crate) fn entity_sets_of(types: &[EntityTypeDef]) -> Vec<(String, String)> {
+    let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+    java_hash_map_order(&names)
+        .into_iter()
+        .map(|n| (n.clone(), n))
+        .collect()
+}
+
 /// Java's `String.hashCode` (over UTF-16 code units), as an unsigned value.
 fn java_string_hash(s: &str) -> u32 {
     s.encode_utf16()
         .fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(u32::from(c)))
 }
 
-fn string(name: &str) -> PropertyDef {
+pub(crate) fn string(name: &str) -> PropertyDef {
     PropertyDef::new(name, EdmType::String)
 }
 
 /// `__published`, `__updated`: every control type ends with them.
-fn timestamps() -> [PropertyDef; 2] {
+pub(crate) fn timestamps() -> [PropertyDef; 2] {
     [
         crate::odata::entity::PUBLISHED,
         crate::odata::entity::UPDATED,
@@ -151,7 +161,11 @@ fn timestamps() -> [PropertyDef; 2] {
     })
 }
 
-fn entity_type(name: &str, keys: &[&str], properties: Vec<PropertyDef>) -> EntityTypeDef {
+pub(crate) fn entity_type(
+    name: &str,
+    keys: &[&str],
+    properties: Vec<PropertyDef>,
+) -> EntityTypeDef {
     let mut properties = properties;
     properties.extend(timestamps());
     EntityTypeDef {
@@ -412,11 +426,7 @@ fn build_cell_ctl() -> (SchemaDef, EdmxExtras) {
             },
         });
     }
-    let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-    let entity_sets = java_hash_map_order(&names)
-        .into_iter()
-        .map(|n| (n.clone(), n))
-        .collect();
+    let entity_sets = entity_sets_of(&types);
     let schema = SchemaDef {
         namespace: CELL_CTL.to_owned(),
         entity_types: types,

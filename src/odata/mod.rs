@@ -15,4 +15,5 @@ pub mod query;
 pub mod schema;
 pub mod service;
 pub mod sql;
+pub mod svc_schema;
 pub mod uri;

@@ -49,17 +49,29 @@ pub fn of_row(set: &SetDef, row: &CtlRow) -> KeyValues {
 
 /// `{cell}__ctl/{Set}{key}`: single keys as `('v')`, compound keys with every part named.
 pub fn entity_url(cell_url: &str, set: &SetDef, key: &KeyValues) -> String {
+    entity_url_at(&ctl_root(cell_url), set, key)
+}
+
+/// `{service root}{Set}{key}`, the root ending in `/`.
+pub fn entity_url_at(root: &str, set: &SetDef, key: &KeyValues) -> String {
     let parts: Vec<(&str, Option<&str>)> = key.iter().map(|(k, v)| (*k, v.as_deref())).collect();
-    format!("{cell_url}__ctl/{}{}", set.name, uri::format_key(&parts))
+    format!("{root}{}{}", set.name, uri::format_key(&parts))
+}
+
+fn ctl_root(cell_url: &str) -> String {
+    format!("{cell_url}__ctl/")
 }
 
 /// Parses a link target URL (`{"uri": ...}` of `$links`): it must address an entity of
 /// `target_set` under this cell's `__ctl` (`PR400-OD-0008` otherwise).
 pub fn parse_target_url(cell_url: &str, target_set: &SetDef, url: &str) -> Result<KeyValues> {
+    parse_target_url_at(&ctl_root(cell_url), target_set, url)
+}
+
+/// [`parse_target_url`] under any service root (ending in `/`).
+pub fn parse_target_url_at(root: &str, target_set: &SetDef, url: &str) -> Result<KeyValues> {
     let bad = || Error::new(&codes::PR400_OD_0008);
-    let tail = url
-        .strip_prefix(&format!("{cell_url}__ctl/"))
-        .ok_or_else(bad)?;
+    let tail = url.strip_prefix(root).ok_or_else(bad)?;
     match uri::parse_resource_path(tail) {
         Ok(ResourcePath::Entity { set, key }) if set == target_set.name => {
             resolve(target_set, &key)
@@ -86,7 +98,12 @@ fn json_value(v: &serde_json::Value) -> Value {
 
 /// The `CellCtl.{Set}` entity of a row, with deferred navigation properties.
 pub fn entity(cell_url: &str, set: &SetDef, row: &CtlRow) -> Entity {
-    let url = entity_url(cell_url, set, &of_row(set, row));
+    entity_at(&ctl_root(cell_url), "CellCtl", set, row)
+}
+
+/// The `{namespace}.{Set}` entity of a row under a service root (ending in `/`).
+pub fn entity_at(root: &str, namespace: &str, set: &SetDef, row: &CtlRow) -> Entity {
+    let url = entity_url_at(root, set, &of_row(set, row));
     let properties = row
         .values
         .iter()
@@ -109,7 +126,7 @@ pub fn entity(cell_url: &str, set: &SetDef, row: &CtlRow) -> Entity {
     Entity {
         uri: url,
         etag: crate::domain::etag::weak(row.version, row.updated),
-        type_name: format!("CellCtl.{}", set.name),
+        type_name: format!("{namespace}.{}", set.name),
         properties,
         published: row.published,
         updated: row.updated,

@@ -32,7 +32,7 @@ fn credential_hash(set: &SetDef, credential: Option<&str>) -> Result<Option<Stri
     }
 }
 
-pub(super) fn conflict(e: DbError) -> Error {
+pub fn conflict(e: DbError) -> Error {
     if e.is_unique_violation() {
         Error::new(&codes::PR409_OD_0003)
     } else {
@@ -41,12 +41,7 @@ pub(super) fn conflict(e: DbError) -> Error {
 }
 
 /// Loads an entity by key (`PR404-OD-0002`).
-pub(super) fn find(
-    conn: &mut DbConn,
-    cell_id: &str,
-    set: &SetDef,
-    key: &KeyValues,
-) -> Result<CtlRow> {
+pub fn find(conn: &mut DbConn, cell_id: &str, set: &SetDef, key: &KeyValues) -> Result<CtlRow> {
     let parts: Vec<(&str, Option<&str>)> = key.iter().map(|(k, v)| (*k, v.as_deref())).collect();
     repo::find_by_key(conn, set.table, cell_id, &parts)?
         .ok_or_else(|| Error::new(&codes::PR404_OD_0002))
@@ -96,6 +91,11 @@ fn parent_id(
                 .map(|r| Some(r.id))
                 .ok_or_else(|| Error::new(&codes::PR400_OD_0024).param("_Relation.Name"))
         }
+        // Only user-schema tables (`domain::odata_schema`) have named parents.
+        Parent::Named(p) => Err(Error::internal(anyhow::anyhow!(
+            "no __ctl set has the parent {}",
+            p.table
+        ))),
     }
 }
 

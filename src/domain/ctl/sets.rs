@@ -122,6 +122,7 @@ impl SetDef {
             Parent::None => &[],
             Parent::Box => &["_Box.Name"],
             Parent::Relation => &["_Relation.Name", "_Relation._Box.Name"],
+            Parent::Named(p) => p.field,
         }
     }
 }
@@ -136,6 +137,7 @@ const fn col(property: &'static str, column: &'static str, ty: EdmType) -> Colum
 
 static ACCOUNTS: TableDef = TableDef {
     table: "accounts",
+    owner: "cell_id",
     columns: &[
         col("Name", "name", Str),
         col("Type", "account_type", Str),
@@ -147,36 +149,42 @@ static ACCOUNTS: TableDef = TableDef {
 
 static ROLES: TableDef = TableDef {
     table: "roles",
+    owner: "cell_id",
     columns: &[col("Name", "name", Str)],
     parent: Parent::Box,
 };
 
 static BOXES: TableDef = TableDef {
     table: "boxes",
+    owner: "cell_id",
     columns: &[col("Name", "name", Str), col("Schema", "schema_url", Str)],
     parent: Parent::None,
 };
 
 static RELATIONS: TableDef = TableDef {
     table: "relations",
+    owner: "cell_id",
     columns: &[col("Name", "name", Str)],
     parent: Parent::Box,
 };
 
 static EXT_CELLS: TableDef = TableDef {
     table: "ext_cells",
+    owner: "cell_id",
     columns: &[col("Url", "url", Str)],
     parent: Parent::None,
 };
 
 static EXT_ROLES: TableDef = TableDef {
     table: "ext_roles",
+    owner: "cell_id",
     columns: &[col("ExtRole", "url", Str)],
     parent: Parent::Relation,
 };
 
 static RULES: TableDef = TableDef {
     table: "rules",
+    owner: "cell_id",
     columns: &[
         col("Name", "name", Str),
         col("EventExternal", "event_external", Boolean),
@@ -192,6 +200,7 @@ static RULES: TableDef = TableDef {
 
 static RECEIVED_MESSAGES: TableDef = TableDef {
     table: "received_messages",
+    owner: "cell_id",
     columns: &[
         col("__id", "id", Str),
         col("InReplyTo", "in_reply_to", Str),
@@ -209,6 +218,7 @@ static RECEIVED_MESSAGES: TableDef = TableDef {
 
 static SENT_MESSAGES: TableDef = TableDef {
     table: "sent_messages",
+    owner: "cell_id",
     columns: &[
         col("__id", "id", Str),
         col("InReplyTo", "in_reply_to", Str),

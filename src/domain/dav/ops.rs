@@ -193,8 +193,16 @@ pub async fn delete(
     Ok(())
 }
 
-/// No children; for an Engine service collection its `__src` counts while it is empty.
+/// No children; for an Engine service collection its `__src` counts while it is empty; an
+/// OData collection with EntityTypes or ComplexTypes is not empty (Personium's `isEmpty`).
 fn is_empty(conn: &mut DbConn, id: &str, kind: NodeKind) -> Result<bool> {
+    if kind == NodeKind::OData {
+        use crate::db::odata_schema::count;
+        if count(conn, "odata_entity_types", id)? > 0 || count(conn, "odata_complex_types", id)? > 0
+        {
+            return Ok(false);
+        }
+    }
     let children = repo::children(conn, id)?;
     for child in &children {
         let src = kind == NodeKind::Service && child.name == SERVICE_SRC;

@@ -11,7 +11,7 @@ use crate::error::{codes, Error, Result};
 use crate::http::extract::{basic_credentials, client_ipv4, state, Body};
 
 use super::dav as h;
-use super::{files, locks, moves, props};
+use super::{files, locks, moves, odata_schema, props};
 
 /// `* {C}{box}[/{path}]`: every request below a cell that no reserved path took.
 pub async fn dispatch(
@@ -85,7 +85,16 @@ pub async fn dispatch(
         (Target::Node(_), "MOVE") => moves::move_node(&r).await,
         (Target::Node(_), "COPY") => moves::copy(&r).await,
         (Target::Below(Service), "MOVE") => moves::move_below_service(&r).await,
-        // Files, OData, Engine and stream collections: the next steps.
+        (Target::Node(OData), "GET") => odata_schema::service_document(&r).await,
+        (Target::Below(OData), _) => {
+            // A PUT body was left unread for the file handler; the schema service reads it.
+            let body = match payload {
+                Some(p) if method == "PUT" => Body::read(&req, p).await?,
+                _ => body,
+            };
+            odata_schema::dispatch(&r, &body.0).await
+        }
+        // Files, OData data, Engine and stream collections: the next steps.
         (Target::Node(File | OData | Service | Stream) | Target::Below(_), _) => {
             h::not_implemented()
         }

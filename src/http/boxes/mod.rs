@@ -6,4 +6,5 @@ pub mod dispatch;
 pub mod files;
 pub mod locks;
 pub mod moves;
+pub mod odata_schema;
 pub mod props;
