@@ -200,6 +200,59 @@ async fn box_itself() {
     );
 }
 
+/// Box rows are cached for the WebDAV path: a rename, a schema change or a delete and
+/// re-create through `__ctl` is seen by the very next request.
+#[actix_web::test]
+async fn box_changes_through_ctl_are_seen_at_once() {
+    let app = seeded().await;
+    let box_of = |path: &'static str| {
+        let app = &app;
+        async move { app.get(path).master().send().await }
+    };
+    assert_eq!(box_of("/c1/b1").await.status, 200);
+    let r = app
+        .req("PUT", "/c1/__ctl/Box('b1')")
+        .master()
+        .header("If-Match", "*")
+        .body(r#"{"Name":"b9","Schema":"https://renamed.example/"}"#)
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    box_of("/c1/b1").await.assert_error(404, "PR404-DV-0002");
+    let v = box_of("/c1/b9").await.json();
+    assert_eq!(v["box"]["schema"], "https://renamed.example/");
+    assert_eq!(
+        app.req("MKCOL", "/c1/b9/new").master().send().await.status,
+        201
+    );
+    // Delete and re-create: the cached row of the deleted box must not be served.
+    let create = |name: &'static str| {
+        let app = &app;
+        async move {
+            let body = format!(r#"{{"Name":"{name}"}}"#);
+            app.req("POST", "/c1/__ctl/Box")
+                .master()
+                .body(body)
+                .send()
+                .await
+        }
+    };
+    assert_eq!(create("fresh").await.status, 201);
+    assert_eq!(box_of("/c1/fresh").await.status, 200);
+    let r = app
+        .req("DELETE", "/c1/__ctl/Box('fresh')")
+        .master()
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    box_of("/c1/fresh").await.assert_error(404, "PR404-DV-0002");
+    assert_eq!(create("fresh").await.status, 201);
+    assert_eq!(
+        app.req("MKCOL", "/c1/fresh/x").master().send().await.status,
+        201
+    );
+}
+
 #[actix_web::test]
 async fn every_box_endpoint_refuses_unusable_or_unprivileged_callers() {
     let app = seeded().await;
