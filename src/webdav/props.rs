@@ -80,7 +80,16 @@ impl DeadProps {
 
     /// Every element, in key order, for a PROPFIND `<prop>`.
     pub fn render(&self) -> String {
-        self.0.values().map(String::as_str).collect()
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    /// Appends every element to `out`.
+    pub fn write_to(&self, out: &mut String) {
+        for value in self.0.values() {
+            out.push_str(value);
+        }
     }
 }
 

@@ -92,8 +92,11 @@ pub async fn propfind(
         locks: &locks,
         now,
         base: acl_xml::role_base_url(&target.cell_url, Some(&target.bx.name)),
+        child_acl: std::cell::OnceCell::new(),
     };
-    let mut body = String::from(
+    // About 700 bytes per response with an ACL: sized once rather than grown by copying.
+    let mut body = String::with_capacity(1024 + 768 * children.len());
+    body.push_str(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
          <multistatus xmlns=\"DAV:\" xmlns:p=\"urn:x-personium:xmlns\">",
     );
@@ -158,6 +161,16 @@ async fn role_names(
         .await
 }
 
+/// The resource one `<response>` describes.
+struct Live<'a> {
+    row: &'a NodeRow,
+    kind: NodeKind,
+    acl: &'a Acl,
+    depth: usize,
+    /// Its path below the box, for lock discovery.
+    path: &'a str,
+}
+
 struct Render<'a> {
     target: &'a DavPath,
     roles: &'a [(String, String, Option<String>)],
@@ -167,6 +180,8 @@ struct Render<'a> {
     now: i64,
     /// `xml:base` of the box's ACLs: `{C}__role/{box}/`.
     base: String,
+    /// The `<acl>` of a child without an ACL of its own, once rendered.
+    child_acl: std::cell::OnceCell<String>,
 }
 
 impl Render<'_> {
@@ -181,36 +196,37 @@ impl Render<'_> {
         acl: &Acl,
         depth: usize,
     ) -> Result<()> {
-        let _ = write!(out, "<response><href>{}</href>", escape(href));
-        let path = href
-            .strip_prefix(&self.target.box_url())
-            .unwrap_or("")
-            .trim_start_matches('/');
-        let mut live = self.live(row, kind, acl, depth);
-        let found = locks::discovery(self.locks, &self.target.box_url(), path, self.now);
-        // Personium has no locks: its allprop answer gains them only while a lock exists.
-        if !found.is_empty() || *self.selection != Selection::AllProp {
-            live.push((NS_DAV, "lockdiscovery", lock_xml::lockdiscovery(&found)));
-            live.push((NS_DAV, "supportedlock", lock_xml::SUPPORTEDLOCK.to_owned()));
-        }
-        // Ours beyond Personium: ownCloud's checksums, for clients that name them (rclone);
-        // `allprop` stays Personium's answer.
-        if let (Some(sha1), Some(md5), false) =
-            (&row.sha1, &row.md5, *self.selection == Selection::AllProp)
-        {
-            live.push((NS_OC, "checksums", Checksums { sha1, md5 }.to_string()));
-        }
+        out.push_str("<response><href>");
+        out.push_str(&escape(href));
+        out.push_str("</href>");
         let dead = DeadProps::from_json(row.props.as_deref()).map_err(Error::internal)?;
+        let live = Live {
+            row,
+            kind,
+            acl,
+            depth,
+            path: href
+                .strip_prefix(&self.target.box_url())
+                .unwrap_or("")
+                .trim_start_matches('/'),
+        };
+        if *self.selection == Selection::AllProp {
+            // Personium's answer, written straight into the body.
+            out.push_str("<propstat><prop>");
+            self.each_live(&live, &mut |_, _, xml| out.push_str(xml));
+            dead.write_to(out);
+            out.push_str("</prop><status>HTTP/1.1 200 OK</status></propstat></response>");
+            return Ok(());
+        }
+        let mut props: Vec<(&'static str, &'static str, String)> = Vec::new();
+        self.each_live(&live, &mut |ns, local, xml| {
+            props.push((ns, local, xml.to_owned()))
+        });
         let (mut found, mut missing) = (String::new(), String::new());
         match self.selection {
-            Selection::AllProp => {
-                for (_, _, xml) in &live {
-                    found.push_str(xml);
-                }
-                found.push_str(&dead.render());
-            }
+            Selection::AllProp => {}
             Selection::PropName => {
-                for (ns, local, _) in &live {
+                for (ns, local, _) in &props {
                     found.push_str(&propfind_xml::empty_element(ns, local));
                 }
                 for (ns, local) in dead.names() {
@@ -219,7 +235,7 @@ impl Render<'_> {
             }
             Selection::Prop(names) => {
                 for (ns, local) in names {
-                    let live = live.iter().find(|(n, l, _)| n == ns && l == local);
+                    let live = props.iter().find(|(n, l, _)| n == ns && l == local);
                     match (live, dead.get(ns, local)) {
                         (Some((_, _, xml)), _) => found.push_str(xml),
                         (None, Some(v)) => found.push_str(v.0),
@@ -244,71 +260,88 @@ impl Render<'_> {
         Ok(())
     }
 
-    /// The live properties of a resource, in Personium's order: (namespace, name, element).
-    fn live(
-        &self,
-        row: &NodeRow,
-        kind: NodeKind,
-        acl: &Acl,
-        depth: usize,
-    ) -> Vec<(&'static str, &'static str, String)> {
-        let mut live = vec![
-            (
-                NS_DAV,
-                "creationdate",
-                format!("<creationdate>{}</creationdate>", iso8601(row.published)),
-            ),
-            (
-                NS_DAV,
-                "getlastmodified",
-                format!(
-                    "<getlastmodified>{}</getlastmodified>",
-                    http_date(row.last_modified())
-                ),
-            ),
-        ];
-        let resourcetype = match kind {
+    /// Hands each live property of a resource to `f` as (namespace, name, element), in
+    /// Personium's order, then the lock properties and (named requests only) the checksums.
+    fn each_live(&self, r: &Live<'_>, f: &mut dyn FnMut(&'static str, &'static str, &str)) {
+        let row = r.row;
+        let mut xml = String::with_capacity(128);
+        let mut emit = |ns, local, xml: &mut String| {
+            f(ns, local, xml);
+            xml.clear();
+        };
+        xml.push_str("<creationdate>");
+        xml.push_str(&iso8601(row.published));
+        xml.push_str("</creationdate>");
+        emit(NS_DAV, "creationdate", &mut xml);
+        xml.push_str("<getlastmodified>");
+        xml.push_str(&http_date(row.last_modified()));
+        xml.push_str("</getlastmodified>");
+        emit(NS_DAV, "getlastmodified", &mut xml);
+        xml.push_str(match r.kind {
             NodeKind::File => "<resourcetype/>",
             NodeKind::OData => "<resourcetype><collection/><p:odata/></resourcetype>",
             NodeKind::Service => "<resourcetype><collection/><p:service/></resourcetype>",
             NodeKind::Stream => "<resourcetype><collection/><p:stream/></resourcetype>",
             NodeKind::Box | NodeKind::Col => "<resourcetype><collection/></resourcetype>",
-        };
-        live.push((NS_DAV, "resourcetype", resourcetype.to_owned()));
-        if kind == NodeKind::File {
-            live.push((
-                NS_DAV,
-                "getcontentlength",
-                format!(
-                    "<getcontentlength>{}</getcontentlength>",
-                    row.size.unwrap_or(0)
-                ),
-            ));
-            live.push((
-                NS_DAV,
-                "getcontenttype",
-                format!(
-                    "<getcontenttype>{}</getcontenttype>",
-                    escape(row.content_type.as_deref().unwrap_or(""))
-                ),
-            ));
+        });
+        emit(NS_DAV, "resourcetype", &mut xml);
+        if r.kind == NodeKind::File {
+            let _ = write!(
+                xml,
+                "<getcontentlength>{}</getcontentlength>",
+                row.size.unwrap_or(0)
+            );
+            emit(NS_DAV, "getcontentlength", &mut xml);
+            xml.push_str("<getcontenttype>");
+            xml.push_str(&escape(row.content_type.as_deref().unwrap_or("")));
+            xml.push_str("</getcontenttype>");
+            emit(NS_DAV, "getcontenttype", &mut xml);
             // Ours beyond Personium: `getetag`, which RFC 4918 clients (rclone, litmus)
             // compare to tell a changed file.
-            live.push((
-                NS_DAV,
-                "getetag",
-                format!("<getetag>{}</getetag>", etag(row.version, row.updated)),
-            ));
+            xml.push_str("<getetag>");
+            xml.push_str(&etag(row.version, row.updated));
+            xml.push_str("</getetag>");
+            emit(NS_DAV, "getetag", &mut xml);
         }
         if self.show_acl {
-            let mut xml = String::new();
-            self.acl(&mut xml, acl, depth);
-            live.push((NS_DAV, "acl", xml));
+            self.acl(&mut xml, r.acl, r.depth);
+            emit(NS_DAV, "acl", &mut xml);
         }
-        live
+        let found = locks::discovery(self.locks, &self.target.box_url(), r.path, self.now);
+        // Personium has no locks: its allprop answer gains them only while a lock exists.
+        if !found.is_empty() || *self.selection != Selection::AllProp {
+            xml.push_str(&lock_xml::lockdiscovery(&found));
+            emit(NS_DAV, "lockdiscovery", &mut xml);
+            xml.push_str(lock_xml::SUPPORTEDLOCK);
+            emit(NS_DAV, "supportedlock", &mut xml);
+        }
+        // Ours beyond Personium: ownCloud's checksums, for clients that name them (rclone);
+        // `allprop` stays Personium's answer.
+        if let (Some(sha1), Some(md5), false) =
+            (&row.sha1, &row.md5, *self.selection == Selection::AllProp)
+        {
+            let _ = write!(xml, "{}", Checksums { sha1, md5 });
+            emit(NS_OC, "checksums", &mut xml);
+        }
     }
 
+    /// Appends the `<acl>` of a resource with ACL `own` and `depth` ancestors. The children of
+    /// a Depth 1 listing that have no ACL of their own all show the same one: it is rendered
+    /// once.
     fn acl(&self, out: &mut String, own: &Acl, depth: usize) {
+        if depth == self.target.nodes.len() && *own == Acl::default() {
+            let shared = self.child_acl.get_or_init(|| {
+                let mut xml = String::new();
+                self.render_acl(&mut xml, own, depth);
+                xml
+            });
+            out.push_str(shared);
+            return;
+        }
+        self.render_acl(out, own, depth);
+    }
+
+    fn render_acl(&self, out: &mut String, own: &Acl, depth: usize) {
         let bx = Some(self.target.bx.name.as_str());
         let hrefs: Vec<Option<String>> = std::iter::once(own)
             .chain(self.target.nodes[..depth].iter().rev().map(|n| &n.acl))
