@@ -27,7 +27,7 @@ use super::{is_key, new_key, BlobStore, ByteRange, ByteStream, ChunkStream, Stag
 /// Bytes gathered from the payload before one write on the blocking pool.
 const FLUSH_BYTES: usize = 256 * 1024;
 /// Largest chunk read back at once.
-const READ_CHUNK: u64 = 64 * 1024;
+const READ_CHUNK: u64 = 256 * 1024;
 /// Bodies (or ranges) up to this size are read whole on the calling thread.
 const INLINE_READ: u64 = 16 * 1024;
 const TMP: &str = "tmp";
