@@ -92,6 +92,7 @@ pub async fn propfind(
         locks: &locks,
         now,
         base: acl_xml::role_base_url(&target.cell_url, Some(&target.bx.name)),
+        box_url: target.box_url(),
         child_acl: std::cell::OnceCell::new(),
     };
     // About 700 bytes per response with an ACL: sized once rather than grown by copying.
@@ -180,6 +181,8 @@ struct Render<'a> {
     now: i64,
     /// `xml:base` of the box's ACLs: `{C}__role/{box}/`.
     base: String,
+    /// The box URL (`target.box_url()`), formatted once for every response.
+    box_url: String,
     /// The `<acl>` of a child without an ACL of its own, once rendered.
     child_acl: std::cell::OnceCell<String>,
 }
@@ -206,7 +209,7 @@ impl Render<'_> {
             acl,
             depth,
             path: href
-                .strip_prefix(&self.target.box_url())
+                .strip_prefix(&self.box_url)
                 .unwrap_or("")
                 .trim_start_matches('/'),
         };
@@ -307,7 +310,7 @@ impl Render<'_> {
             self.acl(&mut xml, r.acl, r.depth);
             emit(NS_DAV, "acl", &mut xml);
         }
-        let found = locks::discovery(self.locks, &self.target.box_url(), r.path, self.now);
+        let found = locks::discovery(self.locks, &self.box_url, r.path, self.now);
         // Personium has no locks: its allprop answer gains them only while a lock exists.
         if !found.is_empty() || *self.selection != Selection::AllProp {
             xml.push_str(&lock_xml::lockdiscovery(&found));
