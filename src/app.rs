@@ -4,13 +4,13 @@
 //! Fixed paths get ordinary routes; each route with several methods dispatches on the method in
 //! its handler, so WebDAV and OData verbs (PROPFIND, MERGE, ...) need no custom guards.
 //!
-//! Only the cell name is a pattern (one regex match per request). Everything else is a static
-//! path or a static prefix (`scope`), and the boxes are the cell scope's default service: the
-//! router's dynamic patterns run a regex engine per route tried, which cost more than the rest
-//! of routing together.
+//! No route is a pattern: the router's dynamic patterns run a regex engine per route tried,
+//! which cost more than the rest of routing together. The request middleware takes the cell
+//! name off a cell path (`middleware::enter_cell`) and the cell's routes below are static
+//! paths or static prefixes (`scope`); the boxes are the cell scope's default service.
 
 use actix_web::middleware::from_fn;
-use actix_web::{web, HttpResponse};
+use actix_web::{guard, web, HttpResponse};
 
 use crate::error::{codes, Error};
 use crate::http::{boxes, cell, middleware, unit};
@@ -22,19 +22,22 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(state)).service(
             web::scope("")
                 .wrap(from_fn(middleware::stack))
+                .service(cell_scope())
                 .route("/", web::get().to(unit::metadata))
                 .route("/__status", web::get().to(unit::status))
                 .service(web::scope("/__ctl").default_service(web::to(unit::ctl)))
-                .service(cell_scope())
                 .default_service(web::to(not_found)),
         );
     }
 }
 
-/// Everything under `/{cell}`. Inside the scope the reserved segments are static paths (no
-/// pattern matching per route on the hot path); the cell name is matched once, by the scope.
+/// Everything under `/{cell}`, the cell name already taken off the path by the middleware
+/// (which makes it the `cell` path parameter).
 fn cell_scope() -> actix_web::Scope {
-    web::scope("/{cell}")
+    web::scope("")
+        .guard(guard::fn_guard(|ctx| {
+            ctx.req_data().contains::<middleware::CellPath>()
+        }))
         .route("/__token", web::post().to(cell::token::token))
         .route("/__authz", web::route().to(cell::authz::authz))
         .route("/__html/error", web::route().to(cell::authz::html_error))

@@ -11,7 +11,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -92,6 +92,90 @@ impl<'a> MakeWriter<'a> for BufferedStdout {
     }
 }
 
+/// Where request lines go once [`init`] ran: the same buffers as every other line.
+struct AccessLog {
+    buffers: Arc<Buffers>,
+    json: bool,
+}
+
+static ACCESS_LOG: OnceLock<AccessLog> = OnceLock::new();
+
+/// One request, as the access log records it.
+pub struct Access<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub request_key: &'a str,
+    pub status: u16,
+    pub micros: u64,
+}
+
+/// Writes the access-log line of a request, at `INFO` for target `unitcell::access` (so
+/// `RUST_LOG` filters it like any other line), in the configured format.
+///
+/// Written by hand rather than through a `tracing` span and event: formatting those cost
+/// about a tenth of the CPU of a small authenticated request. The line looks like the
+/// subscriber's own (`2024-01-02T03:04:05.678901Z  INFO request done method=GET ...`, or one
+/// JSON object with the same fields).
+pub fn access(a: &Access<'_>) {
+    let Some(log) = ACCESS_LOG.get() else {
+        return;
+    };
+    if !tracing::enabled!(target: "unitcell::access", tracing::Level::INFO) {
+        return;
+    }
+    let line = access_line(a, log.json, &timestamp_micros());
+    log.buffers.append(line.as_bytes());
+}
+
+/// The access-log line of `a` in text or JSON form.
+fn access_line(a: &Access<'_>, json: bool, timestamp: &str) -> String {
+    let mut line = String::with_capacity(160 + a.path.len());
+    if json {
+        let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        line.push_str("{\"timestamp\":\"");
+        line.push_str(timestamp);
+        line.push_str("\",\"level\":\"INFO\",\"message\":\"request done\",\"method\":");
+        line.push_str(&quoted(a.method));
+        line.push_str(",\"path\":");
+        line.push_str(&quoted(a.path));
+        line.push_str(",\"request_key\":");
+        line.push_str(&quoted(a.request_key));
+        line.push_str(",\"status\":");
+        line.push_str(itoa::Buffer::new().format(a.status));
+        line.push_str(",\"micros\":");
+        line.push_str(itoa::Buffer::new().format(a.micros));
+        line.push_str("}\n");
+    } else {
+        line.push_str(timestamp);
+        line.push_str("  INFO request done method=");
+        line.push_str(a.method);
+        line.push_str(" path=");
+        line.push_str(a.path);
+        line.push_str(" request_key=");
+        line.push_str(a.request_key);
+        line.push_str(" status=");
+        line.push_str(itoa::Buffer::new().format(a.status));
+        line.push_str(" micros=");
+        line.push_str(itoa::Buffer::new().format(a.micros));
+        line.push('\n');
+    }
+    line
+}
+
+/// Now as `2024-01-02T03:04:05.678901Z`, the subscriber's timestamp form.
+fn timestamp_micros() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX / 1000);
+    // `iso8601` ends in `.SSSZ`: keep the seconds and write microseconds instead.
+    let mut s = crate::model::time::iso8601(secs.saturating_mul(1000));
+    s.truncate(s.len() - 4);
+    let micros = now.subsec_micros();
+    s.push_str(&format!("{micros:06}Z"));
+    s
+}
+
 /// Keeps the flusher running; dropping it stops the flusher and writes out every buffer.
 pub struct LogGuard {
     buffers: Arc<Buffers>,
@@ -129,6 +213,10 @@ pub fn init(settings: &LogSettings) -> Option<LogGuard> {
         LogFormat::Text => builder.try_init(),
     };
     installed.ok()?;
+    let _ = ACCESS_LOG.set(AccessLog {
+        buffers: buffers.clone(),
+        json: settings.format == LogFormat::Json,
+    });
     let stop = Arc::new(AtomicBool::new(false));
     let (flushed, stopped) = (buffers.clone(), stop.clone());
     let flusher = std::thread::Builder::new()
@@ -164,5 +252,36 @@ mod tests {
             .flat_map(|b| b.lock().unwrap().clone())
             .collect();
         assert_eq!(text, b"line 0\nline 1\nline 2\n");
+    }
+
+    #[test]
+    fn access_lines_in_both_formats() {
+        let a = Access {
+            method: "GET",
+            path: "/c/b/\"x\"",
+            request_key: "k_1",
+            status: 404,
+            micros: 1234,
+        };
+        let ts = "2024-01-02T03:04:05.678901Z";
+        assert_eq!(
+            access_line(&a, false, ts),
+            "2024-01-02T03:04:05.678901Z  INFO request done method=GET path=/c/b/\"x\" \
+             request_key=k_1 status=404 micros=1234\n"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(access_line(&a, true, ts).trim_end()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"timestamp": ts, "level": "INFO", "message": "request done",
+                "method": "GET", "path": "/c/b/\"x\"", "request_key": "k_1",
+                "status": 404, "micros": 1234})
+        );
+        let now = timestamp_micros();
+        assert_eq!(
+            (now.len(), &now[10..11], &now[26..]),
+            (27, "T", "Z"),
+            "{now}"
+        );
     }
 }

@@ -7,12 +7,13 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use tracing::Instrument;
 
 use crate::config::CellUrlMode;
 use crate::error::{codes, Error};
 use crate::state::AppState;
+use crate::telemetry;
 
 /// Personium's version, sent on every response.
 pub const PERSONIUM_VERSION: &str = "1.8.4";
@@ -34,11 +35,14 @@ pub async fn stack(
     if let Err(e) = rewrite(&mut req) {
         return Ok(req.into_response(e.error_response()));
     }
+    enter_cell(&mut req);
     let request_key = match request_key(&req) {
         Ok(k) => k,
         Err(e) => return Ok(finish(req.into_response(e.error_response()), None)),
     };
-    let span = tracing::info_span!(
+    // The span gives every line logged while the request runs its context; at the default
+    // level (`info`) it is disabled and costs nothing, and the access log below says the same.
+    let span = tracing::debug_span!(
         "request",
         method = %req.method(),
         path = %req.path(),
@@ -57,13 +61,13 @@ pub async fn stack(
         return Ok(finish(req.into_response(resp), cors.as_ref()));
     }
     let started = std::time::Instant::now();
-    let res = next.call(req).instrument(span.clone()).await?;
-    span.in_scope(|| {
-        tracing::info!(
-            status = res.status().as_u16(),
-            micros = started.elapsed().as_micros() as u64,
-            "request done"
-        );
+    let res = next.call(req).instrument(span).await?;
+    telemetry::access(&telemetry::Access {
+        method: res.request().method().as_str(),
+        path: res.request().path(),
+        request_key: &request_key,
+        status: res.status().as_u16(),
+        micros: started.elapsed().as_micros() as u64,
     });
     Ok(finish(res.map_into_boxed_body(), cors.as_ref()))
 }
@@ -132,6 +136,41 @@ fn generate_request_key() -> String {
     let s = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     format!("{}_{}", &s[..4], &s[4..26])
 }
+
+/// The cell a request path addresses: its first segment, unless the path is one of the
+/// Unit's own (`/`, `/__status`, `/__ctl...`). Cell names never start with `_`, but any other
+/// first segment is taken as a cell name here and refused later by the cell lookup, as a
+/// `/{cell}` route pattern would.
+fn cell_segment(path: &str) -> Option<&str> {
+    if path == "/__status" {
+        return None;
+    }
+    let rest = path.strip_prefix('/')?;
+    let first = rest.split('/').next().unwrap_or_default();
+    (!first.is_empty() && first != "__ctl").then_some(first)
+}
+
+/// Routes a cell path without a route pattern: the cell name becomes the `cell` path
+/// parameter and the router sees only what follows it, so the cell's routes (`app.rs`) are
+/// all static. A `/{cell}` pattern would run the router's regex engine on every request.
+fn enter_cell(req: &mut ServiceRequest) {
+    let Some(cell) = cell_segment(req.match_info().as_str()) else {
+        return;
+    };
+    let Ok(consumed) = u16::try_from(cell.len() + 1) else {
+        return;
+    };
+    let cell = cell.to_owned();
+    let info = req.match_info_mut();
+    info.add_static("cell", cell);
+    info.skip(consumed);
+    req.extensions_mut().insert(CellPath);
+}
+
+/// Marks a request whose cell name [`enter_cell`] took off the path (the guard of the cell
+/// routes).
+#[derive(Clone, Copy)]
+pub struct CellPath;
 
 /// Method override and per-cell FQDN routing, applied before the router sees the request.
 fn rewrite(req: &mut ServiceRequest) -> Result<(), Error> {

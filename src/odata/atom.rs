@@ -10,8 +10,9 @@
 //!   character inside a value (e.g. a newline) appears as the six characters `\u000A`.
 //! - `<updated>` of feeds and entries is the response time, not the entity's `__updated`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::borrow::Cow;
 
+use crate::model::time;
 use crate::odata::ctl_schema;
 use crate::odata::edm::{EdmType, Value};
 use crate::odata::entity::{split_service_uri, Entity, NavLink};
@@ -36,7 +37,7 @@ pub fn entry(e: &Entity) -> String {
 /// A standalone `<entry>` document, with `schema` telling the types of null, complex and
 /// collection properties and the multiplicity of navigation properties.
 pub fn entry_with(e: &Entity, schema: Option<&SchemaDef>) -> String {
-    entry_at(e, schema, now_ms())
+    entry_at(e, schema, time::now_ms())
 }
 
 /// A `<feed>` document. `title` is the entity set name (also the `self` link), `feed_uri` the
@@ -56,7 +57,7 @@ pub fn feed_with(
     count: Option<u64>,
     schema: Option<&SchemaDef>,
 ) -> String {
-    feed_at(title, feed_uri, entities, count, schema, now_ms())
+    feed_at(title, feed_uri, entities, count, schema, time::now_ms())
 }
 
 /// `$links` in XML as odata4j 0.6 writes it: `<link xmlns="…/dataservices"><uri>…</uri></link>`.
@@ -74,12 +75,6 @@ pub fn links(uris: &[String]) -> String {
     x.finish()
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 pub(crate) fn entry_at(e: &Entity, schema: Option<&SchemaDef>, now: i64) -> String {
     let (base, _) = e.split_uri();
     let updated = format_atom_updated(now);
@@ -91,7 +86,7 @@ pub(crate) fn entry_at(e: &Entity, schema: Option<&SchemaDef>, now: i64) -> Stri
     x.attr("xml:base", base);
     write_entry_body(&mut x, e, schema, base, &updated);
     x.end();
-    escape_control_chars(&x.finish())
+    x.finish()
 }
 
 pub(crate) fn feed_at(
@@ -127,7 +122,7 @@ pub(crate) fn feed_at(
         x.end();
     }
     x.end();
-    escape_control_chars(&x.finish())
+    x.finish()
 }
 
 /// The children of `<entry>`: id, title, updated, author, links, category, content.
@@ -153,8 +148,6 @@ fn write_entry_body(
     );
     for link in &e.nav {
         let name = link.name();
-        let rel = format!("{RELATED}{name}");
-        let href = format!("{relid}/{name}");
         match link {
             NavLink::Deferred { .. } => {
                 let ty = if nav_target_is_many(schema, type_name, name) {
@@ -162,21 +155,18 @@ fn write_entry_body(
                 } else {
                     TYPE_ENTRY
                 };
-                x.leaf(
-                    "link",
-                    None,
-                    &[
-                        ("rel", &rel),
-                        ("type", ty),
-                        ("title", name),
-                        ("href", &href),
-                    ],
-                );
+                x.start("link");
+                x.attr_joined("rel", &[RELATED, name]);
+                x.attr("type", ty);
+                x.attr("title", name);
+                x.attr_joined("href", &[relid, "/", name]);
+                x.end();
             }
             // COMPAT(personium): expansions are always related-entities links (type=feed).
             NavLink::Expanded { entities, .. } => {
+                let href = format!("{relid}/{name}");
                 x.start("link");
-                x.attr("rel", &rel);
+                x.attr_joined("rel", &[RELATED, name]);
                 x.attr("type", TYPE_FEED);
                 x.attr("title", name);
                 x.attr("href", &href);
@@ -238,7 +228,7 @@ fn write_property(
     schema: Option<&SchemaDef>,
     write_type: bool,
 ) {
-    x.start(&format!("d:{name}"));
+    x.start_prefixed("d:", name);
     if write_type {
         if let Some(ty) = m_type(value, def, schema) {
             x.attr("m:type", &ty);
@@ -284,10 +274,16 @@ fn write_complex_props(
 /// The `m:type` attribute: none for strings; the primitive type; the qualified complex type;
 /// `Bag(T)` for a present collection and `List(T)` for a null one (odata4j prints the
 /// collection kind only when the value is missing).
-fn m_type(value: &Value, def: Option<&PropertyDef>, schema: Option<&SchemaDef>) -> Option<String> {
+fn m_type(
+    value: &Value,
+    def: Option<&PropertyDef>,
+    schema: Option<&SchemaDef>,
+) -> Option<Cow<'static, str>> {
     let declared_item = def.map(|d| match &d.ty {
-        PropertyType::Primitive(t) => t.name().to_owned(),
-        PropertyType::Complex(c) => schema.map_or_else(|| c.clone(), |s| s.qualified(c)),
+        PropertyType::Primitive(t) => Cow::Borrowed(t.name()),
+        PropertyType::Complex(c) => {
+            Cow::Owned(schema.map_or_else(|| c.clone(), |s| s.qualified(c)))
+        }
     });
     let is_collection = def.is_some_and(|d| d.collection);
     match value {
@@ -296,24 +292,24 @@ fn m_type(value: &Value, def: Option<&PropertyDef>, schema: Option<&SchemaDef>) 
                 items
                     .iter()
                     .find_map(|v| v.edm_type())
-                    .map(|t| t.name().to_owned())
+                    .map(|t| Cow::Borrowed(t.name()))
             });
-            item.map(|t| format!("Bag({t})"))
+            item.map(|t| Cow::Owned(format!("Bag({t})")))
         }
         Value::Complex(_) => declared_item,
-        Value::Null if is_collection => declared_item.map(|t| format!("List({t})")),
+        Value::Null if is_collection => declared_item.map(|t| Cow::Owned(format!("List({t})"))),
         Value::Null => declared_item.filter(|t| t != EdmType::String.name()),
         other => other
             .edm_type()
             .filter(|t| *t != EdmType::String)
-            .map(|t| t.name().to_owned()),
+            .map(|t| Cow::Borrowed(t.name())),
     }
 }
 
 /// Text of a primitive value in Atom (Java `toString` forms; DateTime as local ISO time).
-fn primitive_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
+fn primitive_text(v: &Value) -> Cow<'_, str> {
+    Cow::Owned(match v {
+        Value::String(s) => return Cow::Borrowed(s),
         Value::Int32(i) => i.to_string(),
         Value::Int64(i) => i.to_string(),
         Value::Single(f) => java_float_to_string(*f),
@@ -321,7 +317,7 @@ fn primitive_text(v: &Value) -> String {
         Value::Boolean(b) => b.to_string(),
         Value::DateTime(ms) => format_datetime(*ms),
         Value::Null | Value::Complex(_) | Value::Collection(_) => String::new(),
-    }
+    })
 }
 
 /// Edm.DateTime in Atom: `yyyy-MM-ddTHH:mm:ss` plus `.SSS` when the milliseconds are not zero.
@@ -329,66 +325,30 @@ fn primitive_text(v: &Value) -> String {
 /// COMPAT(personium): Personium prints the JVM's local time; we print UTC (its deployments run
 /// in UTC).
 pub(crate) fn format_datetime(ms: i64) -> String {
-    let (date, secs_of_day, millis) = civil(ms);
-    let time = format!(
-        "{}T{:02}:{:02}:{:02}",
-        date,
-        secs_of_day / 3600,
-        secs_of_day / 60 % 60,
-        secs_of_day % 60
-    );
-    if millis > 0 {
-        format!("{time}.{millis:03}")
-    } else {
-        time
+    // `iso8601` always ends in `.SSSZ`.
+    let mut s = time::iso8601(ms);
+    s.pop();
+    if s.ends_with(".000") {
+        s.truncate(s.len() - 4);
     }
+    s
 }
 
-/// Atom `<updated>`: `yyyy-MM-ddTHH:mm:ssZ`.
+/// `<updated>`: `yyyy-MM-ddTHH:mm:ssZ`, UTC.
 pub(crate) fn format_atom_updated(ms: i64) -> String {
-    let (date, s, _) = civil(ms);
-    format!("{}T{:02}:{:02}:{:02}Z", date, s / 3600, s / 60 % 60, s % 60)
-}
-
-/// (`yyyy-MM-dd`, seconds of day, milliseconds) of an epoch-ms instant in UTC.
-fn civil(ms: i64) -> (String, i64, i64) {
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        format!("{year:04}-{month:02}-{day:02}"),
-        rem / 1000,
-        rem % 1000,
-    )
-}
-
-/// Personium's `EscapeControlCode`: U+0000–U+001F and U+007F become `\uXXXX` (upper-case hex).
-pub(crate) fn escape_control_chars(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c <= '\u{1f}' || c == '\u{7f}' {
-            out.push_str(&format!("\\u{:04X}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    let mut s = time::iso8601(ms);
+    s.truncate(s.len() - 5);
+    s.push('Z');
+    s
 }
 
 /// A minimal streaming XML writer that mimics the JDK StAX writer odata4j uses: start tags stay
 /// open until content or the end tag arrives, and empty elements get an explicit end tag.
 pub(crate) struct XmlWriter {
     buf: String,
-    stack: Vec<String>,
+    /// Where the names of the open elements sit in `buf` (start, length), so that end tags
+    /// copy them from there.
+    stack: Vec<(usize, usize)>,
     open: bool,
 }
 
@@ -409,22 +369,35 @@ impl XmlWriter {
     }
 
     pub(crate) fn start(&mut self, name: &str) {
+        self.start_prefixed("", name);
+    }
+
+    /// `<{prefix}{name}`, without building the qualified name first.
+    pub(crate) fn start_prefixed(&mut self, prefix: &str, name: &str) {
         self.close_start_tag();
         self.buf.push('<');
+        self.stack.push((self.buf.len(), prefix.len() + name.len()));
+        self.buf.push_str(prefix);
         self.buf.push_str(name);
-        self.stack.push(name.to_owned());
         self.open = true;
     }
 
     /// Adds an attribute to the open start tag (ignored when no start tag is open).
     pub(crate) fn attr(&mut self, name: &str, value: &str) {
+        self.attr_joined(name, &[value]);
+    }
+
+    /// An attribute whose value is `parts` concatenated.
+    pub(crate) fn attr_joined(&mut self, name: &str, parts: &[&str]) {
         if !self.open {
             return;
         }
         self.buf.push(' ');
         self.buf.push_str(name);
         self.buf.push_str("=\"");
-        escape_into(&mut self.buf, value, true);
+        for part in parts {
+            escape_into(&mut self.buf, part, true);
+        }
         self.buf.push('"');
     }
 
@@ -435,9 +408,9 @@ impl XmlWriter {
 
     pub(crate) fn end(&mut self) {
         self.close_start_tag();
-        if let Some(name) = self.stack.pop() {
+        if let Some((start, len)) = self.stack.pop() {
             self.buf.push_str("</");
-            self.buf.push_str(&name);
+            self.buf.extend_from_within(start..start + len);
             self.buf.push('>');
         }
     }
@@ -463,16 +436,54 @@ impl XmlWriter {
     }
 }
 
-fn escape_into(out: &mut String, s: &str, attribute: bool) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
+/// True when no byte of `bytes` needs escaping. Tested 16 bytes at a time without branches,
+/// which the compiler turns into vector compares.
+fn is_plain(bytes: &[u8]) -> bool {
+    fn special(b: u8) -> bool {
+        (b < 0x20) | (b == 0x7f) | (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"')
+    }
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, |any, &b| any | special(b)) {
+            return false;
         }
     }
+    !chunks.remainder().iter().any(|&b| special(b))
+}
+
+/// Escapes XML markup characters and, as Personium's `EscapeControlCode` does over the whole
+/// body, U+0000–U+001F and U+007F as `\uXXXX` (upper-case hex). Tag and attribute names never
+/// hold such characters, so escaping text and attribute values is the same as escaping the body.
+/// Runs of bytes that need nothing are copied whole; every escaped byte is ASCII, so slicing at
+/// one stays on a char boundary.
+fn escape_into(out: &mut String, s: &str, attribute: bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Nearly every value needs nothing: test that first and copy it in one go.
+    if is_plain(s.as_bytes()) {
+        out.push_str(s);
+        return;
+    }
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let named = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attribute => "&quot;",
+            0..=0x1f | 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        run = i + 1;
+        if named.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(named);
+        }
+    }
+    out.push_str(&s[run..]);
 }
 
 #[cfg(test)]

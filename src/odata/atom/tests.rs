@@ -341,9 +341,11 @@ fn datetimes_and_escaping() {
         format_atom_updated(1_486_456_585_171),
         "2017-02-07T08:36:25Z"
     );
+    let mut x = XmlWriter::new();
+    x.leaf("c", Some("a\u{0}\t\u{7f}é<\u{1f}"), &[("v", "\n\"")]);
     assert_eq!(
-        escape_control_chars("a\u{0}\t\u{7f}é"),
-        r"a\u0000\u0009\u007Fé"
+        x.finish(),
+        r#"<?xml version="1.0" encoding="utf-8"?><c v="\u000A&quot;">a\u0000\u0009\u007Fé&lt;\u001F</c>"#
     );
     let mut x = XmlWriter::new();
     x.leaf("a", Some("<&>\""), &[("v", "<&>\"'")]);
