@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real clients and load tools the checks and benchmarks drive, from Debian's packages:
-# litmus (WebDAV conformance), rclone (sync client), cadaver (WebDAV shell), wrk (load), curl.
+# litmus (WebDAV conformance), rclone (sync client), cadaver (WebDAV shell), davfs2 (WebDAV
+# file system), wrk (load), curl.
 # Idempotent: installs only what is missing. Needs root (or passwordless sudo) and the apt registry.
 set -euo pipefail
-want=(litmus rclone cadaver wrk curl)
+want=(litmus rclone cadaver davfs2 wrk curl)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
