@@ -1,5 +1,9 @@
 //! The `local` blob store (DESIGN.md "Storage and data"): bodies as files under
-//! `{data_dir}/blobs/`, sharded `ab/cd/abcd…` by key prefix. A body is written to
+//! `{data_dir}/blobs/`, sharded `ab/abcd…` by key prefix into 256 directories made when the
+//! store is created, so that storing a body never makes a directory (an earlier `ab/cd/abcd…`
+//! layout made one for nearly every new file: a `mkdir` and two more directory syncs per PUT,
+//! and ext4's directory placement made those the dearest part of a PUT). A store in the old
+//! layout is moved to the new one when it is opened (see [`LocalStore::open`]). A body is written to
 //! `blobs/tmp/` on the same filesystem, renamed into place, then the body and its shard
 //! directory are synced, all before the caller's row names the key: a crash leaves at most an
 //! orphan under a key no row names (removed by the start-up sweep), never a half body a row
@@ -31,6 +35,8 @@ const READ_CHUNK: u64 = 256 * 1024;
 /// Bodies (or ranges) up to this size are read whole on the calling thread.
 const INLINE_READ: u64 = 16 * 1024;
 const TMP: &str = "tmp";
+/// Present once the store has its 256 shard directories and no body in the old layout.
+const LAYOUT_MARKER: &str = "layout-flat-256";
 
 /// Bodies under one directory.
 #[derive(Clone, Debug)]
@@ -59,6 +65,9 @@ impl LocalStore {
         if removed > 0 {
             tracing::info!(removed, dir = %tmp.display(), "removed unfinished blob writes");
         }
+        if !root.join(LAYOUT_MARKER).exists() {
+            prepare_layout(&root)?;
+        }
         Ok(LocalStore { root })
     }
 
@@ -70,16 +79,10 @@ impl LocalStore {
             if a.file_name() == TMP || !a.file_type()?.is_dir() {
                 continue;
             }
-            for b in fs::read_dir(a.path())? {
-                let b = b?;
-                if !b.file_type()?.is_dir() {
-                    continue;
-                }
-                for f in fs::read_dir(b.path())? {
-                    let f = f?;
-                    if let Some(key) = f.file_name().to_str().filter(|k| is_key(k)) {
-                        out.push((key.to_owned(), f.metadata()?.modified()?));
-                    }
+            for f in fs::read_dir(a.path())? {
+                let f = f?;
+                if let Some(key) = f.file_name().to_str().filter(|k| is_key(k)) {
+                    out.push((key.to_owned(), f.metadata()?.modified()?));
                 }
             }
         }
@@ -98,7 +101,7 @@ impl LocalStore {
         if !is_key(key) {
             return Err(StoreError::BadKey(key.to_owned()));
         }
-        Ok(self.root.join(&key[..2]).join(&key[2..4]).join(key))
+        Ok(self.root.join(shard_of(key)).join(key))
     }
 
     fn tmp_of(&self, key: &str) -> Result<PathBuf, StoreError> {
@@ -107,6 +110,55 @@ impl LocalStore {
         }
         Ok(self.root.join(TMP).join(key))
     }
+}
+
+/// The shard directory of a (valid) key: its first two hex digits.
+fn shard_of(key: &str) -> &str {
+    &key[..2]
+}
+
+/// Makes the 256 shard directories, moves every body of the old `ab/cd/abcd…` layout to
+/// `ab/abcd…` (same filesystem: renames), syncs what changed, and writes the marker last. A
+/// crash part-way leaves each body in one place or the other and no marker, so the next open
+/// finishes the job. Blocking; at start-up, before any request.
+fn prepare_layout(root: &Path) -> io::Result<()> {
+    let mut moved = 0usize;
+    for n in 0..=255u8 {
+        let shard = root.join(format!("{n:02x}"));
+        fs::create_dir_all(&shard)?;
+        let mut subs = Vec::new();
+        for sub in fs::read_dir(&shard)? {
+            let sub = sub?;
+            if sub.file_type()?.is_dir() {
+                subs.push(sub.path());
+            }
+        }
+        for sub in &subs {
+            for f in fs::read_dir(sub)? {
+                let f = f?;
+                if f.file_name().to_str().is_some_and(is_key) {
+                    fs::rename(f.path(), shard.join(f.file_name()))?;
+                    moved += 1;
+                }
+            }
+        }
+        if !subs.is_empty() {
+            // The moved names are durable before the old directories go.
+            File::open(&shard)?.sync_all()?;
+            for sub in &subs {
+                fs::remove_dir(sub)?;
+            }
+            File::open(&shard)?.sync_all()?;
+        }
+    }
+    // The new shard directories' names (an empty directory needs no sync of its own).
+    File::open(root)?.sync_all()?;
+    File::create(root.join(LAYOUT_MARKER))?.sync_all()?;
+    File::open(root)?.sync_all()?;
+    if moved > 0 {
+        tracing::info!(moved, dir = %root.display(), "moved blobs to the flat shard layout");
+    }
+    Ok(())
 }
 
 /// The temporary file being written, with its running size and hash.
@@ -209,10 +261,12 @@ impl BlobStore for LocalStore {
     fn commit<'a>(&'a self, staged: &'a Staged) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let (tmp, path) = (self.tmp_of(&staged.key)?, self.path_of(&staged.key)?);
+            let root = self.root.clone();
             blocking(move || {
                 let dir = path
                     .parent()
                     .ok_or_else(|| StoreError::BadKey(String::new()))?;
+                // The shard directories exist since `open`; one removed by hand is made again.
                 let new_dir = !dir.is_dir();
                 fs::create_dir_all(dir)?;
                 fs::rename(tmp, &path)?;
@@ -225,10 +279,8 @@ impl BlobStore for LocalStore {
                 File::open(&path)?.sync_all()?;
                 File::open(dir)?.sync_all()?;
                 if new_dir {
-                    // The shard directories just made must survive too (`ab/` and `ab/cd/`).
-                    for d in dir.ancestors().skip(1).take(2) {
-                        File::open(d)?.sync_all()?;
-                    }
+                    // A shard directory just made must survive too.
+                    File::open(&root)?.sync_all()?;
                 }
                 Ok(())
             })

@@ -91,15 +91,58 @@ async fn local_store() {
     // Keys are sharded by prefix; start-up removes unfinished writes.
     let s = store.write(chunks(&[b"abc"]), 10).await.unwrap();
     store.commit(&s).await.unwrap();
-    let path = root.join(&s.key[..2]).join(&s.key[2..4]).join(&s.key);
+    let path = root.join(&s.key[..2]).join(&s.key);
     assert_eq!(std::fs::read(path).unwrap(), b"abc");
     std::fs::write(root.join("tmp").join("leftover"), b"x").unwrap();
     let store = LocalStore::open(&root, std::time::Duration::ZERO).unwrap();
     assert_eq!(std::fs::read_dir(root.join("tmp")).unwrap().count(), 0);
     assert_eq!(store.list().unwrap().len(), 1);
+    // All 256 shard directories exist from the start.
+    let shards = std::fs::read_dir(&root)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
+    assert_eq!(shards, 256 + 1, "256 shards and tmp/");
     // Keys never leave the store's directory.
     assert!(matches!(
         store.open("../../etc/passwd", None).await,
         Err(StoreError::BadKey(_))
     ));
+}
+
+#[tokio::test]
+async fn local_store_moves_the_old_two_level_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("blobs");
+    let keys = [
+        "abcd0000000000000000000000000000",
+        "ab990000000000000000000000000001",
+    ];
+    for key in keys {
+        let old = root.join(&key[..2]).join(&key[2..4]).join(key);
+        std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+        std::fs::write(&old, key).unwrap();
+    }
+    let store = LocalStore::open(&root, std::time::Duration::ZERO).unwrap();
+    let mut listed: Vec<String> = store.list().unwrap().into_iter().map(|(k, _)| k).collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            "ab990000000000000000000000000001",
+            "abcd0000000000000000000000000000"
+        ]
+    );
+    for key in keys {
+        let body = store.open(key, None).await.unwrap();
+        let bytes: Vec<u8> = body.map(|c| c.unwrap().to_vec()).concat().await;
+        assert_eq!(bytes, key.as_bytes());
+        assert!(
+            !root.join(&key[..2]).join(&key[2..4]).exists(),
+            "old directory removed"
+        );
+    }
+    // Opened again, nothing moves (the marker says the layout is done).
+    let again = LocalStore::open(&root, std::time::Duration::ZERO).unwrap();
+    assert_eq!(again.list().unwrap().len(), 2);
 }
