@@ -194,15 +194,10 @@ impl LocalStore {
         mut input: ChunkStream<'_>,
         limit: u64,
     ) -> Result<Sink, StoreError> {
+        // The file is created by the first write, in the same blocking-pool hop: a small body
+        // (the usual PUT) takes one hop for both.
         let p = path.to_owned();
-        let mut sink = blocking(move || {
-            Ok(Sink {
-                file: File::create_new(p)?,
-                hasher: Hasher::default(),
-                size: 0,
-            })
-        })
-        .await?;
+        let mut sink: Option<Sink> = None;
         let mut pending: Vec<Bytes> = Vec::new();
         let (mut pending_len, mut total) = (0usize, 0u64);
         loop {
@@ -217,18 +212,29 @@ impl LocalStore {
                 pending_len += chunk.len();
                 pending.push(chunk);
             }
-            if pending_len >= FLUSH_BYTES || (done && !pending.is_empty()) {
+            if pending_len >= FLUSH_BYTES || done {
                 let chunks = std::mem::take(&mut pending);
                 pending_len = 0;
-                sink = blocking(move || {
-                    sink.write(&chunks)?;
-                    Ok(sink)
-                })
-                .await?;
+                let (current, p) = (sink.take(), p.clone());
+                sink = Some(
+                    blocking(move || {
+                        let mut sink = match current {
+                            Some(sink) => sink,
+                            None => Sink {
+                                file: File::create_new(p)?,
+                                hasher: Hasher::default(),
+                                size: 0,
+                            },
+                        };
+                        sink.write(&chunks)?;
+                        Ok(sink)
+                    })
+                    .await?,
+                );
             }
             if done {
                 // Not synced here: `commit` syncs it after the rename (see there).
-                return Ok(sink);
+                return sink.ok_or_else(|| StoreError::Io(io::ErrorKind::Other.into()));
             }
         }
     }
