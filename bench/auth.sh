@@ -15,7 +15,9 @@
 #              gives a request that does nothing, for reading the saturated p99 against.
 #
 #   bench/auth.sh [path/to/unitcell]      # no argument: cargo build --release
-#   BACKEND=postgres bench/auth.sh        # PostgreSQL in a fresh database (dropped afterwards)
+#   BACKEND=postgres bench/auth.sh        # PostgreSQL in a fresh database (dropped afterwards),
+#                                         # over loopback without TLS (PG_PARAMS, default
+#                                         # "?sslmode=disable"; PG_PARAMS= keeps libpq's default)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LUA_DIR="$ROOT/bench/lua"
@@ -44,7 +46,7 @@ env_db=()
 if [ "$BACKEND" = postgres ]; then
   pg_db="bench_auth_$RANDOM$RANDOM"
   createdb -h 127.0.0.1 -U postgres "$pg_db"
-  env_db=(UNITCELL__DB__URL="postgres://postgres@127.0.0.1:5432/$pg_db")
+  env_db=(UNITCELL__DB__URL="postgres://postgres@127.0.0.1:5432/$pg_db${PG_PARAMS-?sslmode=disable}")
 fi
 env "${env_db[@]}" ${BENCH_ENV:-} UNITCELL__UNIT__MASTER_TOKEN="$mt" "$BIN" serve --listen "127.0.0.1:$port" \
   --unit-url "$base/" --data-dir "$data" >"$data/server.log" 2>&1 &
