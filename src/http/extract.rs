@@ -99,7 +99,13 @@ impl Body {
 pub fn basic_credentials(req: &HttpRequest) -> Option<std::result::Result<(String, String), ()>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     use base64::Engine as _;
-    let Authorization::Basic(rest) = Authorization::parse(header(req, "Authorization")?) else {
+    // Most requests carry a Bearer token: tell them apart by the scheme's bytes before the
+    // whole (long) value is checked as text.
+    let raw = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    if !raw.as_bytes().get(..5)?.eq_ignore_ascii_case(b"basic") {
+        return None;
+    }
+    let Authorization::Basic(rest) = Authorization::parse(raw.to_str().ok()?) else {
         return None;
     };
     let decoded = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
