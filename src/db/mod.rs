@@ -153,6 +153,15 @@ where
     E: From<DbError>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    // Writers of this process queue here, woken one at a time, instead of in SQLite's busy
+    // handler, which polls the lock with sleeps growing to 100 ms: under a few dozen
+    // concurrent writes that put a tail of hundreds of milliseconds on PUT. One process holds
+    // one SQLite database (several processes share only PostgreSQL), so one gate for the
+    // process serves; `busy_timeout` still covers any other process on the file.
+    static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _writer = WRITER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let query = |e| E::from(DbError::Query(e));
     if let DbConn::Sqlite(sqlite) = &mut *conn {
         AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE").map_err(query)?;
