@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use super::schema::dav_nodes;
-use super::{DbConn, DbResult};
+use super::{on_backend, DbConn, DbResult};
 
 /// A file node to insert.
 #[derive(Insertable)]
@@ -45,9 +45,11 @@ pub struct FileBody<'a> {
 
 /// Inserts a file node.
 pub fn insert(conn: &mut DbConn, file: &NewFile<'_>) -> DbResult<()> {
-    diesel::insert_into(dav_nodes::table)
+    // On the backend's own connection, so the prepared insert is found in its cache by type
+    // (see `db::on_backend!`).
+    on_backend!(conn, |c| diesel::insert_into(dav_nodes::table)
         .values(file)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

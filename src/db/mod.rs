@@ -143,6 +143,23 @@ where
     }
 }
 
+/// Runs one statement inside a transaction so that its failure (e.g. a unique violation the
+/// caller handles) leaves the transaction usable: in a savepoint on PostgreSQL, where a failed
+/// statement aborts the whole transaction; as is on SQLite, where a failed statement changes
+/// nothing and the transaction goes on (a savepoint there cost two more statements per PUT).
+pub fn recoverable<T, E>(
+    conn: &mut DbConn,
+    statement: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError>,
+{
+    match conn {
+        DbConn::Sqlite(_) => statement(conn),
+        DbConn::Pg(_) => transaction(conn, statement),
+    }
+}
+
 /// The outermost SQLite transaction, begun `IMMEDIATE` (see [`transaction`]). Transactions
 /// nested inside `f` become savepoints as usual: the transaction manager knows the depth.
 fn sqlite_immediate<T, E>(

@@ -287,8 +287,8 @@ impl Write {
             published: now,
             updated: now,
         };
-        // In a savepoint, so a unique violation leaves the transaction usable (PostgreSQL).
-        match db::transaction(conn, |conn| files_repo::insert(conn, &file)) {
+        // A unique violation (a concurrent PUT of the same name won) leaves the transaction usable.
+        match db::recoverable(conn, |conn| files_repo::insert(conn, &file)) {
             Ok(()) => Ok(Some((Put::Created(etag(1, now)), None))),
             Err(e) if e.is_unique_violation() => Ok(None),
             Err(e) => Err(e.into()),
