@@ -91,7 +91,12 @@ pub fn props_of(conn: &mut DbConn, id: &str) -> DbResult<Option<String>> {
 
 /// Deletes a cell and, through `ON DELETE CASCADE`, everything it owns.
 pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<bool> {
-    Ok(diesel::delete(cells::table.filter(cells::id.eq(id))).execute(conn)? == 1)
+    let deleted = diesel::delete(cells::table.filter(cells::id.eq(id))).execute(conn)? == 1;
+    if deleted {
+        // Its OData collections' user data went too; their indexes do not cascade.
+        super::odata_data::drop_orphan_indexes(conn)?;
+    }
+    Ok(deleted)
 }
 
 /// True when the cell owns any control object (the 409 rule of `DELETE __ctl/Cell`).

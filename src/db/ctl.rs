@@ -510,8 +510,12 @@ pub fn delete(conn: &mut DbConn, def: &TableDef, id: &str) -> DbResult<bool> {
     let mut b = SqlBuilder::new(dialect::dialect_of(conn));
     b.push_sql(&format!("DELETE FROM {} WHERE id = ", def.table));
     b.push_bind(SqlValue::Text(id.to_owned()));
-
-    Ok(dialect::execute(conn, b)? == 1)
+    let deleted = dialect::execute(conn, b)? == 1;
+    if deleted && def.table == "boxes" {
+        // The box's OData collections, their schemas and data went with it.
+        super::odata_data::drop_orphan_indexes(conn)?;
+    }
+    Ok(deleted)
 }
 
 /// True when any row of `table` has `column = id` (the "one" side of a 1:N link is in use).

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{OnceLock, RwLock};
 
 use super::{DbConn, DbResult};
+use crate::odata::edm::EdmType;
 use crate::odata::query::QueryOptions;
 use crate::odata::sql::{
     self as odata_sql, Dialect, PropertyResolver, SqlBuilder, SqlValue, Statement,
@@ -159,7 +160,8 @@ pub struct ListQuery<'a> {
     pub columns: &'a str,
     /// `FROM` clause, e.g. `roles t`.
     pub from: &'a str,
-    /// Conditions that always apply (e.g. `t.cell_id = ?`), with their binds.
+    /// Conditions that always apply (e.g. `t.cell_id = ?`), with their binds; a condition
+    /// without `?` is written as is.
     pub scope: Vec<(&'a str, SqlValue)>,
     pub options: &'a QueryOptions,
     pub resolver: &'a dyn PropertyResolver,
@@ -177,11 +179,15 @@ fn push_where(b: &mut SqlBuilder, q: &ListQuery<'_>) -> crate::Result<()> {
     b.push_sql(" WHERE 1=1");
     for (cond, value) in &q.scope {
         b.push_sql(" AND ");
-        // Each scope condition has exactly one placeholder, written as `?`.
-        let (before, after) = cond.split_once('?').unwrap_or((cond, ""));
-        b.push_sql(before);
-        b.push_bind(value.clone());
-        b.push_sql(after);
+        // A scope condition has one placeholder, written as `?`, or none (its value unused).
+        match cond.split_once('?') {
+            Some((before, after)) => {
+                b.push_sql(before);
+                b.push_bind(value.clone());
+                b.push_sql(after);
+            }
+            None => b.push_sql(cond),
+        }
     }
     if let Some(filter) = &q.options.filter {
         b.push_sql(" AND (");
@@ -224,4 +230,47 @@ where
         None
     };
     Ok(Page { rows, count })
+}
+
+/// The SQL value of the property stored under `key`, typed for comparison and ordering:
+/// numbers and `Edm.DateTime` (epoch ms) as double precision, `Edm.Boolean` as boolean (0/1
+/// on SQLite), strings compared by code point. `None` when `key` cannot be written into SQL.
+///
+/// On PostgreSQL the casts are guarded by the JSON type: rows of other EntityTypes share the
+/// table and may hold anything under the same key, and a planner is free to evaluate this
+/// before the `type_id` condition; a guarded cast never fails.
+pub fn json_value_sql(d: Dialect, key: &str, ty: EdmType) -> Option<String> {
+    if !super::odata_data::is_sql_safe(key) {
+        return None;
+    }
+    let guarded = |json: &str, sql: &str| {
+        format!(
+            "(CASE WHEN jsonb_typeof(body->'{key}') = '{json}' THEN (body->>'{key}')::{sql} END)"
+        )
+    };
+    Some(match d {
+        Dialect::Sqlite => format!("json_extract(body, '$.{key}')"),
+        Dialect::Postgres => match ty {
+            EdmType::String => format!("((body->>'{key}') COLLATE \"C\")"),
+            EdmType::Boolean => guarded("boolean", "boolean"),
+            _ => guarded("number", "double precision"),
+        },
+    })
+}
+
+/// The names of the `odata_ix_*` indexes of user data whose Property row is gone.
+pub fn user_data_index_query(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'odata_entities' \
+             AND name LIKE 'odata_ix_%' \
+             AND substr(name, 10) NOT IN (SELECT id FROM odata_properties)"
+        }
+        Dialect::Postgres => {
+            "SELECT indexname::text AS name FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename = 'odata_entities' \
+             AND indexname LIKE 'odata\\_ix\\_%' \
+             AND substr(indexname, 10) NOT IN (SELECT id FROM odata_properties)"
+        }
+    }
 }

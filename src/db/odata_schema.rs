@@ -13,6 +13,11 @@ use crate::odata::sql::{SqlBuilder, SqlValue};
 #[derive(QueryableByName, Debug)]
 pub struct PropertyRow {
     #[diesel(sql_type = Text)]
+    pub id: String,
+    /// Null only on rows older than user data.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub json_key: Option<String>,
+    #[diesel(sql_type = Text)]
     pub owner: String,
     #[diesel(sql_type = Text)]
     pub name: String,
@@ -79,7 +84,7 @@ pub fn type_names(conn: &mut DbConn, table: &str, node_id: &str) -> DbResult<Vec
 pub fn properties(conn: &mut DbConn, node_id: &str) -> DbResult<Vec<PropertyRow>> {
     let mut b = with_id(
         conn,
-        "SELECT p.name AS owner, t.name, t.prop_type, t.nullable, t.default_value, \
+        "SELECT t.id, t.json_key, p.name AS owner, t.name, t.prop_type, t.nullable, t.default_value, \
          t.collection_kind, t.is_declared FROM odata_properties t \
          JOIN odata_entity_types p ON p.id = t.entity_type_id WHERE t.node_id = ",
         node_id,
@@ -92,7 +97,7 @@ pub fn properties(conn: &mut DbConn, node_id: &str) -> DbResult<Vec<PropertyRow>
 pub fn complex_properties(conn: &mut DbConn, node_id: &str) -> DbResult<Vec<PropertyRow>> {
     let mut b = with_id(
         conn,
-        "SELECT p.name AS owner, t.name, t.prop_type, t.nullable, t.default_value, \
+        "SELECT t.id, t.json_key, p.name AS owner, t.name, t.prop_type, t.nullable, t.default_value, \
          t.collection_kind, NULL AS is_declared FROM odata_complex_type_properties t \
          JOIN odata_complex_types p ON p.id = t.complex_type_id WHERE t.node_id = ",
         node_id,

@@ -17,6 +17,14 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Json>> {
     }
 }
 
+/// Refuses the fields the server maintains (`PR400-OD-0007`).
+pub fn check_reserved(obj: &Map<String, Json>) -> Result<()> {
+    match obj.keys().find(|k| RESERVED.contains(&k.as_str())) {
+        Some(key) => Err(Error::new(&codes::PR400_OD_0007).param(key)),
+        None => Ok(()),
+    }
+}
+
 /// Refuses reserved fields and fields outside `allowed`.
 pub fn check_fields(obj: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
     for key in obj.keys() {

@@ -15,5 +15,6 @@ pub mod dav;
 pub mod etag;
 pub mod events;
 pub mod keys;
+pub mod odata_data;
 pub mod odata_schema;
 pub mod unit;

@@ -193,8 +193,12 @@ impl EdmxExtras {
 }
 
 /// A stored Property or ComplexTypeProperty.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoredProperty {
+    /// Its row id.
+    pub id: String,
+    /// The key of its values in stored entity bodies (`p{n}`, unique within its owner).
+    pub key: String,
     /// Its EntityType or ComplexType.
     pub owner: String,
     pub name: String,

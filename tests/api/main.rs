@@ -22,6 +22,7 @@ mod dav_move;
 mod dav_owncloud;
 mod dav_props;
 mod helpers;
+mod odata_data;
 mod odata_schema;
 mod token;
 mod token_limits;

@@ -441,12 +441,14 @@ async fn metadata_and_service_documents() {
         x.contains("<collection href=\"ComplexTypeProperty\">"),
         "{x}"
     );
-    // User data is not served yet.
-    app.get(&format!("{COL}/Product"))
-        .master()
-        .send()
-        .await
-        .assert_error(501, "PR501-MC-0001");
+    // The entity set of user data answers (empty).
+    let r = app.get(&format!("{COL}/Product")).master().send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<title type=\"text\">Product</title>"),
+        "{}",
+        r.text()
+    );
 }
 
 #[actix_web::test]

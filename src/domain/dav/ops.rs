@@ -184,6 +184,10 @@ pub async fn delete(
                 if !repo::delete(conn, &id)? {
                     return Err(Error::new(&codes::PR404_DV_0001).param(&url));
                 }
+                if kind != NodeKind::File {
+                    // OData collections below went with it; their indexes do not cascade.
+                    crate::db::odata_data::drop_orphan_indexes(conn)?;
+                }
                 Ok(bodies)
             })
         })

@@ -13,7 +13,7 @@ use super::{rules, Collection, SetDef};
 use crate::auth::privilege::Privilege;
 use crate::db::ctl::{self as repo, CtlRow, RowValues, Scope};
 use crate::db::dialect::Page;
-use crate::db::{odata_schema as schema_repo, DbConn};
+use crate::db::{odata_data as data_repo, odata_schema as schema_repo, DbConn};
 use crate::domain::ctl::keys::{self, KeyValues};
 use crate::domain::ctl::ops::conflict;
 pub(super) use crate::domain::ctl::ops::find;
@@ -116,6 +116,8 @@ fn property_type_is_complex(ty: &str) -> bool {
 /// The whole stored schema of a collection.
 pub fn load(conn: &mut DbConn, node_id: &str) -> Result<StoredSchema> {
     let property = |r: schema_repo::PropertyRow| StoredProperty {
+        key: r.json_key.unwrap_or_else(|| r.id.clone()),
+        id: r.id,
         owner: r.owner,
         name: r.name,
         type_name: r.prop_type,
@@ -174,6 +176,7 @@ fn check_limits(
         default: None,
         list: false,
         declared: true,
+        ..StoredProperty::default()
     };
     match set.name {
         ENTITY_TYPE => {
@@ -217,8 +220,8 @@ fn row_values<'a>(values: &'a [(String, Value)], parent: Option<&'a str>) -> Row
     }
 }
 
-/// Runs a schema write in one transaction.
-async fn write<T, F>(state: &AppState, f: F) -> Result<T>
+/// Runs a schema or data write of a collection in one transaction.
+pub(crate) async fn write<T, F>(state: &AppState, f: F) -> Result<T>
 where
     F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
     T: Send + 'static,
@@ -262,7 +265,7 @@ pub async fn get(
 
 /// Inserts a validated body as a new row of `set` (POST, and creates through a navigation
 /// property).
-pub(super) fn insert(
+pub(crate) fn insert(
     conn: &mut DbConn,
     node_id: &str,
     set: &SetDef,
@@ -273,7 +276,27 @@ pub(super) fn insert(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let row = row_values(&values, parent.as_deref());
     repo::insert(conn, set.table, &id, node_id, &row, now_ms()).map_err(conflict)?;
+    if matches!(set.name, PROPERTY | COMPLEX_TYPE_PROPERTY) {
+        let key = data_repo::assign_key(conn, set.table.table, &id)?;
+        if let (PROPERTY, Some(type_id)) = (set.name, parent.as_deref()) {
+            if let Some(ty) = indexed_type(&values) {
+                data_repo::create_index(conn, type_id, &id, &key, ty)?;
+            }
+        }
+    }
     repo::find_by_id(conn, set.table, &id)?.ok_or_else(|| Error::new(&codes::PR404_OD_0002))
+}
+
+/// The type of a new Property whose values get an index: declared, primitive, not a list
+/// (`spec/personium-api.md` §8.3: every declared property is searchable).
+fn indexed_type(values: &[(String, Value)]) -> Option<crate::odata::edm::EdmType> {
+    let get = |name: &str| values.iter().find(|(p, _)| p == name).map(|(_, v)| v);
+    let declared = !matches!(get("IsDeclared"), Some(Value::Boolean(false)));
+    let list = matches!(get("CollectionKind"), Some(Value::String(k)) if k == "List");
+    let ty = get("Type")
+        .and_then(Value::as_str)
+        .and_then(svc_schema::property_type)?;
+    (declared && !list).then_some(ty)
 }
 
 /// `POST {col}/$metadata/{Set}`
@@ -356,6 +379,7 @@ pub async fn delete(
             ENTITY_TYPE => {
                 schema_repo::declared_properties(conn, &row.id)? > 0
                     || repo::referenced(conn, "odata_association_ends", "entity_type_id", &row.id)?
+                    || data_repo::has_entities(conn, &row.id)?
             }
             COMPLEX_TYPE => {
                 let name = row.get("Name").as_str().unwrap_or("").to_owned();
@@ -372,6 +396,12 @@ pub async fn delete(
             return Err(Error::new(&codes::PR409_OD_0001));
         }
         repo::delete(conn, set.table, &row.id)?;
+        match set.name {
+            PROPERTY => data_repo::drop_index(conn, &row.id)?,
+            // Its dynamic Properties went with it.
+            ENTITY_TYPE => data_repo::drop_orphan_indexes(conn)?,
+            _ => {}
+        }
         Ok(())
     })
     .await

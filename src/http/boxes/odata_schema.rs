@@ -2,12 +2,12 @@
 //! `{col}/`, the `UserData` EDMX at `{col}/$metadata`, and the schema service under
 //! `{col}/$metadata/` (`$metadata`, the five sets, navigation properties, `$links`),
 //! dispatched on (resource path, method) to one handler per operation. User data
-//! (`{col}/{EntityType}`) is not served yet (501).
+//! (`{col}/{EntityType}`) goes on to `odata_data`.
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
-use super::dav::{not_implemented, Request};
+use super::dav::Request;
 use crate::auth::privilege::Privilege;
 use crate::db::ctl::{CtlRow, Scope};
 use crate::domain::ctl::keys::{self, KeyValues};
@@ -66,12 +66,12 @@ async fn load(r: &Request<'_>, col: Collection<'_>) -> Result<svc_schema::Stored
 pub async fn dispatch(r: &Request<'_>, body: &[u8]) -> Result<HttpResponse> {
     let tail = below(r);
     let method = r.req.method().as_str();
+    let col = collection(r);
     let rest = match tail.split_once('/') {
         Some((METADATA, rest)) => rest,
         None if tail == METADATA => "",
-        _ => return not_implemented(),
+        _ => return super::odata_data::dispatch(r, col, &tail, body).await,
     };
-    let col = collection(r);
     if rest.is_empty() {
         return match method {
             "GET" => user_metadata(r, col).await,

@@ -10,6 +10,7 @@ fn prop(owner: &str, name: &str, ty: &str) -> StoredProperty {
         default: None,
         list: false,
         declared: true,
+        ..StoredProperty::default()
     }
 }
 

@@ -1,0 +1,226 @@
+//! Create, retrieve, list, replace, merge and delete of user entities (`spec/personium-api.md`
+//! §8.2; personium-core `UserDataODataProducer`): `__id` defaulting, value rules, defaults,
+//! dynamic properties registered as `IsDeclared=false` Properties in the same transaction,
+//! weak ETags with `If-Match`, and `PR409-OD-0003` on a duplicate `__id`.
+
+use serde_json::{Map, Value as Json};
+
+use super::values::{self, Checker};
+use super::{load, TypeSchema};
+use crate::auth::privilege::Privilege;
+use crate::db::dialect::{dialect_of, Page};
+use crate::db::odata_data::{self as repo, EntityRow};
+use crate::db::DbConn;
+use crate::domain::odata_schema::ops::{self as schema_ops, write};
+use crate::domain::odata_schema::{sets, Collection};
+use crate::domain::{body, etag};
+use crate::error::{codes, Error, Result};
+use crate::model::time::now_ms;
+use crate::odata::entity::Entity;
+use crate::odata::query::QueryOptions;
+use crate::state::AppState;
+
+/// Longest `__id`, in characters (§2.7).
+const MAX_ID_CHARS: usize = 400;
+
+/// A body's `__id`: a string of 1–400 characters, or a new 32-hex id when absent.
+fn entity_id(obj: &Map<String, Json>) -> Result<String> {
+    match obj.get("__id") {
+        None | Some(Json::Null) => Ok(uuid::Uuid::new_v4().simple().to_string()),
+        Some(Json::String(s)) if !s.is_empty() && s.chars().count() <= MAX_ID_CHARS => {
+            if s.contains('\0') {
+                return Err(Error::new(&codes::PR400_OD_0006).param("__id"));
+            }
+            Ok(s.clone())
+        }
+        Some(_) => Err(Error::new(&codes::PR400_OD_0006).param("__id")),
+    }
+}
+
+/// Registers the body's dynamic properties (`IsDeclared=false`), then reloads the schema.
+fn register_dynamic(
+    conn: &mut DbConn,
+    node_id: &str,
+    schema: TypeSchema,
+    obj: &Map<String, Json>,
+) -> Result<TypeSchema> {
+    let dynamic = values::dynamic_properties(&schema.stored, &schema.name, obj)?;
+    if dynamic.is_empty() {
+        return Ok(schema);
+    }
+    let set = sets::set(sets::PROPERTY)
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("no Property set")))?;
+    for (name, ty) in dynamic {
+        let mut p = Map::new();
+        p.insert("Name".into(), Json::String(name));
+        p.insert("_EntityType.Name".into(), Json::String(schema.name.clone()));
+        p.insert("Type".into(), Json::String(ty.name().to_owned()));
+        p.insert("IsDeclared".into(), Json::Bool(false));
+        schema_ops::insert(conn, node_id, set, &p)?;
+    }
+    load(conn, node_id, &schema.name)
+}
+
+/// The stored JSON of a new or replacing body.
+fn stored_body(
+    schema: &TypeSchema,
+    obj: &Map<String, Json>,
+    base: Option<&Map<String, Json>>,
+) -> Result<String> {
+    let checker = Checker {
+        schema: &schema.stored,
+        now: now_ms(),
+    };
+    let stored = checker.entity(&schema.name, obj, base)?;
+    serde_json::to_string(&stored).map_err(|e| Error::internal(anyhow::Error::from(e)))
+}
+
+fn found(row: Option<EntityRow>) -> Result<EntityRow> {
+    row.ok_or_else(|| Error::new(&codes::PR404_OD_0002))
+}
+
+/// Inserts an entity of a loaded type (POST, and creates through a navigation property).
+pub fn insert(
+    conn: &mut DbConn,
+    node_id: &str,
+    schema: TypeSchema,
+    obj: &Map<String, Json>,
+) -> Result<(TypeSchema, EntityRow)> {
+    body::check_reserved(obj)?;
+    let id = entity_id(obj)?;
+    let schema = register_dynamic(conn, node_id, schema, obj)?;
+    let stored = stored_body(&schema, obj, None)?;
+    crate::db::recoverable(conn, |conn| {
+        repo::insert(conn, &schema.type_id, &id, &stored, now_ms())
+    })
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            Error::new(&codes::PR409_OD_0003)
+        } else {
+            e.into()
+        }
+    })?;
+    let row = found(repo::get(conn, &schema.type_id, &id)?)?;
+    Ok((schema, row))
+}
+
+/// `POST {col}/{Type}`
+pub async fn create(
+    state: &AppState,
+    col: Collection<'_>,
+    type_name: &str,
+    bytes: &[u8],
+) -> Result<Entity> {
+    col.require(Privilege::Write)?;
+    let obj = body::parse_object(bytes)?;
+    let (node_id, name) = (col.node_id(), type_name.to_owned());
+    let (schema, row) = write(state, move |conn| {
+        let schema = load(conn, &node_id, &name)?;
+        insert(conn, &node_id, schema, &obj)
+    })
+    .await?;
+    schema.entity(&col, &row)
+}
+
+/// `GET {col}/{Type}('{id}')`
+pub async fn get(
+    state: &AppState,
+    col: Collection<'_>,
+    type_name: &str,
+    id: &str,
+) -> Result<Entity> {
+    col.require(Privilege::Read)?;
+    let (node_id, name, id) = (col.node_id(), type_name.to_owned(), id.to_owned());
+    let (schema, row) = state
+        .db
+        .read(move |conn| {
+            let schema = load(conn, &node_id, &name)?;
+            let row = found(repo::get(conn, &schema.type_id, &id)?)?;
+            Ok::<_, Error>((schema, row))
+        })
+        .await?;
+    schema.entity(&col, &row)
+}
+
+/// `GET {col}/{Type}`: one page under the query options, and the count when asked.
+pub async fn list(
+    state: &AppState,
+    col: Collection<'_>,
+    type_name: &str,
+    options: QueryOptions,
+) -> Result<(Vec<Entity>, Option<i64>)> {
+    col.require(Privilege::Read)?;
+    let (node_id, name) = (col.node_id(), type_name.to_owned());
+    let (schema, page): (TypeSchema, Page<EntityRow>) = state
+        .db
+        .read(move |conn| {
+            let schema = load(conn, &node_id, &name)?;
+            let resolver = schema.resolver(dialect_of(conn));
+            let page = repo::list(conn, &schema.type_id, &options, &resolver)?;
+            drop(resolver);
+            Ok::<_, Error>((schema, page))
+        })
+        .await?;
+    let entities = page
+        .rows
+        .iter()
+        .map(|row| schema.entity(&col, row))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((entities, page.count))
+}
+
+/// `PUT` (replace) or `MERGE {col}/{Type}('{id}')`; returns the new ETag.
+pub async fn update(
+    state: &AppState,
+    col: Collection<'_>,
+    type_name: &str,
+    id: &str,
+    bytes: &[u8],
+    if_match: Option<&str>,
+    merge: bool,
+) -> Result<String> {
+    col.require(Privilege::Write)?;
+    let obj = body::parse_object(bytes)?;
+    body::check_reserved(&obj)?;
+    let (node_id, name, id) = (col.node_id(), type_name.to_owned(), id.to_owned());
+    let if_match = if_match.map(str::to_owned);
+    write(state, move |conn| {
+        let schema = load(conn, &node_id, &name)?;
+        let row = found(repo::get(conn, &schema.type_id, &id)?)?;
+        etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        let schema = register_dynamic(conn, &node_id, schema, &obj)?;
+        let base = if merge {
+            Some(super::parse_body(&row.body)?)
+        } else {
+            None
+        };
+        let stored = stored_body(&schema, &obj, base.as_ref())?;
+        let now = now_ms();
+        if !repo::update(conn, row.seq, &stored, now)? {
+            return Err(Error::new(&codes::PR404_OD_0002));
+        }
+        Ok(etag::weak(row.version + 1, now))
+    })
+    .await
+}
+
+/// `DELETE {col}/{Type}('{id}')`
+pub async fn delete(
+    state: &AppState,
+    col: Collection<'_>,
+    type_name: &str,
+    id: &str,
+    if_match: Option<&str>,
+) -> Result<()> {
+    col.require(Privilege::Write)?;
+    let (node_id, name, id) = (col.node_id(), type_name.to_owned(), id.to_owned());
+    let if_match = if_match.map(str::to_owned);
+    write(state, move |conn| {
+        let schema = load(conn, &node_id, &name)?;
+        let row = found(repo::get(conn, &schema.type_id, &id)?)?;
+        etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        repo::delete(conn, row.seq)?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,114 @@
+//! User data of OData service collections (`spec/personium-api.md` §8.2): `{col}/{EntityType}`
+//! and `{col}/{EntityType}('{id}')`, dispatched on (resource path, method) to one handler per
+//! operation. Navigation properties, `$links` and `$batch` answer 501 until they land.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+
+use super::dav::Request;
+use crate::domain::odata_data::ops;
+use crate::domain::odata_schema::Collection;
+use crate::error::{codes, Error, Result};
+use crate::http::extract::header;
+use crate::http::odata;
+use crate::http::unit::uri_error;
+use crate::odata::uri::{self, Key, ResourcePath};
+
+/// `* {col}/{path}` outside `$metadata`.
+pub async fn dispatch(
+    r: &Request<'_>,
+    col: Collection<'_>,
+    tail: &str,
+    body: &[u8],
+) -> Result<HttpResponse> {
+    let path = uri::parse_resource_path(tail).map_err(uri_error)?;
+    let call = Call { r, col, body };
+    match (path, r.req.method().as_str()) {
+        (ResourcePath::EntitySet { set }, "GET") => list(&call, &set).await,
+        (ResourcePath::EntitySet { set }, "POST") => create(&call, &set).await,
+        (ResourcePath::Entity { set, key }, m) => {
+            let id = entity_key(&key)?;
+            match m {
+                "GET" => retrieve(&call, &set, &id).await,
+                "PUT" => update(&call, &set, &id, false).await,
+                "MERGE" => update(&call, &set, &id, true).await,
+                "DELETE" => delete(&call, &set, &id).await,
+                _ => Err(odata::method_not_allowed()),
+            }
+        }
+        (ResourcePath::NavProp { .. } | ResourcePath::Links { .. } | ResourcePath::Batch, _) => {
+            Err(Error::new(&codes::PR501_MC_0001))
+        }
+        _ => Err(odata::method_not_allowed()),
+    }
+}
+
+struct Call<'a> {
+    r: &'a Request<'a>,
+    col: Collection<'a>,
+    body: &'a [u8],
+}
+
+/// The `__id` of a key: `('id')` or `(__id='id')` (`PR400-OD-0004` otherwise).
+fn entity_key(key: &Key) -> Result<String> {
+    match key.0.as_slice() {
+        [part] if matches!(part.name.as_deref(), None | Some("__id")) => part
+            .value
+            .clone()
+            .ok_or_else(|| Error::new(&codes::PR400_OD_0016)),
+        _ => Err(Error::new(&codes::PR400_OD_0004)),
+    }
+}
+
+/// `GET {col}/{Type}`
+async fn list(call: &Call<'_>, type_name: &str) -> Result<HttpResponse> {
+    let options = odata::query_options(call.r.req, call.r.state, false)?;
+    let select = options.select.clone();
+    let (mut entities, count) = ops::list(call.r.state, call.col, type_name, options).await?;
+    for e in &mut entities {
+        e.select(select.as_deref());
+    }
+    let feed_uri = format!("{}/{type_name}", call.col.url());
+    odata::feed(call.r.req, type_name, &feed_uri, &entities, count)
+}
+
+/// `POST {col}/{Type}`
+async fn create(call: &Call<'_>, type_name: &str) -> Result<HttpResponse> {
+    let e = ops::create(call.r.state, call.col, type_name, call.body).await?;
+    odata::entity(call.r.req, StatusCode::CREATED, &e, Some(&e.uri))
+}
+
+/// `GET {col}/{Type}('{id}')`, 304 when `If-None-Match` names its ETag.
+async fn retrieve(call: &Call<'_>, type_name: &str, id: &str) -> Result<HttpResponse> {
+    let options = odata::query_options(call.r.req, call.r.state, true)?;
+    let mut e = ops::get(call.r.state, call.col, type_name, id).await?;
+    if let Some(tags) = header(call.r.req, "If-None-Match") {
+        let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+        let current = bare(&e.etag);
+        if tags
+            .split(',')
+            .any(|t| t.trim() == "*" || bare(t) == current)
+        {
+            return Ok(HttpResponse::NotModified()
+                .insert_header(("ETag", e.etag.as_str()))
+                .finish());
+        }
+    }
+    e.select(options.select.as_deref());
+    odata::entity(call.r.req, StatusCode::OK, &e, None)
+}
+
+/// `PUT` / `MERGE {col}/{Type}('{id}')`
+async fn update(call: &Call<'_>, type_name: &str, id: &str, merge: bool) -> Result<HttpResponse> {
+    let if_match = header(call.r.req, "If-Match");
+    let (state, col, body) = (call.r.state, call.col, call.body);
+    let etag = ops::update(state, col, type_name, id, body, if_match, merge).await?;
+    Ok(odata::updated(&etag))
+}
+
+/// `DELETE {col}/{Type}('{id}')`
+async fn delete(call: &Call<'_>, type_name: &str, id: &str) -> Result<HttpResponse> {
+    let if_match = header(call.r.req, "If-Match");
+    ops::delete(call.r.state, call.col, type_name, id, if_match).await?;
+    Ok(odata::no_content())
+}
