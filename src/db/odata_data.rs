@@ -67,9 +67,16 @@ fn bad_id() -> super::DbError {
     super::DbError::Blocking("an identifier is not fit for SQL".into())
 }
 
-/// Inserts an entity; returns its `seq`. A duplicate `__id` is a unique violation.
-pub fn insert(conn: &mut DbConn, type_id: &str, id: &str, body: &str, now: i64) -> DbResult<i64> {
-    let mut b = SqlBuilder::new(dialect_of(conn));
+/// Inserts an entity; returns it as stored. A duplicate `__id` is a unique violation.
+pub fn insert(
+    conn: &mut DbConn,
+    type_id: &str,
+    id: &str,
+    body: &str,
+    now: i64,
+) -> DbResult<EntityRow> {
+    let d = dialect_of(conn);
+    let mut b = SqlBuilder::new(d);
     b.push_sql("INSERT INTO odata_entities (type_id, id, body, published, updated) VALUES (");
     b.push_bind(SqlValue::Text(type_id.to_owned()));
     b.push_sql(", ");
@@ -83,10 +90,10 @@ pub fn insert(conn: &mut DbConn, type_id: &str, id: &str, body: &str, now: i64) 
     b.push_bind(SqlValue::Int(now));
     b.push_sql(", ");
     b.push_bind(SqlValue::Int(now));
-    b.push_sql(") RETURNING seq");
-    dialect::load::<Seq>(conn, b)?
-        .first()
-        .map(|s| s.seq)
+    b.push_sql(&format!(") RETURNING {}", columns(d)));
+    dialect::load::<EntityRow>(conn, b)?
+        .into_iter()
+        .next()
         .ok_or_else(|| super::DbError::Blocking("INSERT returned no row".into()))
 }
 
@@ -209,19 +216,6 @@ pub fn drop_orphan_indexes(conn: &mut DbConn) -> DbResult<()> {
         }
     }
     Ok(())
-}
-
-/// The id of the EntityType `name` of a collection.
-pub fn type_id(conn: &mut DbConn, node_id: &str, name: &str) -> DbResult<Option<String>> {
-    let mut b = SqlBuilder::new(dialect_of(conn));
-    b.push_sql("SELECT id AS name FROM odata_entity_types WHERE node_id = ");
-    b.push_bind(SqlValue::Text(node_id.to_owned()));
-    b.push_sql(" AND name = ");
-    b.push_bind(SqlValue::Text(name.to_owned()));
-    Ok(dialect::load::<Name>(conn, b)?
-        .into_iter()
-        .next()
-        .map(|n| n.name))
 }
 
 /// Gives a new Property (`table` = `odata_properties`, owner column `entity_type_id`) or

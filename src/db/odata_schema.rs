@@ -151,8 +151,59 @@ pub fn declared_properties(conn: &mut DbConn, entity_type_id: &str) -> DbResult<
     Ok(dialect::load::<Count>(conn, b)?.first().map_or(0, |c| c.n))
 }
 
+/// Marks a collection's user schema as changed (`dav_nodes.schema_seq`), so that cached
+/// copies of it are reloaded.
+pub fn bump(conn: &mut DbConn, node_id: &str) -> DbResult<()> {
+    let b = with_id(
+        conn,
+        "UPDATE dav_nodes SET schema_seq = schema_seq + 1 WHERE id = ",
+        node_id,
+    );
+    dialect::execute(conn, b)?;
+    Ok(())
+}
+
+/// The change counter of a collection's user schema (see [`bump`]).
+pub fn schema_seq(conn: &mut DbConn, node_id: &str) -> DbResult<i64> {
+    let b = with_id(
+        conn,
+        "SELECT schema_seq AS n FROM dav_nodes WHERE id = ",
+        node_id,
+    );
+    Ok(dialect::load::<Count>(conn, b)?.first().map_or(0, |c| c.n))
+}
+
+/// The EntityTypes of a collection: (id, name).
+pub fn entity_type_ids(conn: &mut DbConn, node_id: &str) -> DbResult<Vec<(String, String)>> {
+    #[derive(QueryableByName)]
+    struct IdName {
+        #[diesel(sql_type = Text)]
+        id: String,
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let b = with_id(
+        conn,
+        "SELECT id, name FROM odata_entity_types WHERE node_id = ",
+        node_id,
+    );
+    Ok(dialect::load::<IdName>(conn, b)?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect())
+}
+
 /// Pairs two AssociationEnds (or unpairs them with `None`): each end points at the other.
 pub fn set_partner(conn: &mut DbConn, ids: (&str, &str), paired: bool, now: i64) -> DbResult<()> {
+    let b = with_id(
+        conn,
+        "UPDATE dav_nodes SET schema_seq = schema_seq + 1 WHERE id = \
+         (SELECT node_id FROM odata_association_ends WHERE id = ",
+        ids.0,
+    );
+    let mut b = b;
+    b.push_sql(")");
+    dialect::execute(conn, b)?;
     for (me, other) in [(ids.0, ids.1), (ids.1, ids.0)] {
         let mut b = SqlBuilder::new(dialect::dialect_of(conn));
         b.push_sql("UPDATE odata_association_ends SET version = version + 1, updated = ");

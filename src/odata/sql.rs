@@ -204,10 +204,13 @@ fn col_sql(col: &ColumnRef) -> Cow<'_, str> {
     }
 }
 
-/// The column as an ordering key: strings by code point on PostgreSQL.
+/// The column as an ordering key: strings by code point on PostgreSQL (unless the column
+/// expression already says so, as user-data columns do to match their indexes).
 fn ordering_sql(b: &SqlBuilder, col: &ColumnRef) -> String {
     match (b.dialect(), col.ty) {
-        (Dialect::Postgres, EdmType::String) => format!("{} COLLATE \"C\"", col_sql(col)),
+        (Dialect::Postgres, EdmType::String) if !col.sql.ends_with("COLLATE \"C\")") => {
+            format!("{} COLLATE \"C\"", col_sql(col))
+        }
         _ => col_sql(col).into_owned(),
     }
 }

@@ -27,6 +27,8 @@ pub enum ResourcePath {
     Batch,
     /// `Set`
     EntitySet { set: String },
+    /// `Set/$count` (OData v2: the number of entities, as plain text)
+    Count { set: String },
     /// `Set(key)`
     Entity { set: String, key: Key },
     /// `Set(key)/_Nav`
@@ -67,6 +69,10 @@ pub fn parse_resource_path(raw: &str) -> Result<ResourcePath, UriError> {
                 Some(key) => ResourcePath::Entity { set, key },
             })
         }
+        [first, "$count"] => match split_key(first)? {
+            (set, None) => Ok(ResourcePath::Count { set }),
+            (_, Some(_)) => Err(UriError::NotFound),
+        },
         [first, nav] => {
             let (set, key) = entity_segment(first)?;
             let (nav, nav_key) = split_key(nav)?;

@@ -72,12 +72,13 @@ async fn mkcol_delete_propfind() {
         t.contains("<href>http://localhost:8000/c1/b1/svc/__src</href>"),
         "{t}"
     );
-    // Inside OData / Engine collections: not yet.
+    // User data of an EntityType the collection does not define.
     app.get("/c1/b1/od/Entity")
         .master()
         .send()
         .await
-        .assert_error(501, "PR501-MC-0001");
+        .assert_error(404, "PR404-OD-0001");
+    // Inside Engine collections: not yet.
     app.req("MKCOL", "/c1/b1/svc/__src/x")
         .master()
         .send()

@@ -379,10 +379,7 @@ async fn queries() {
     let r = post(app, "Other", json!({"__id": "a", "n": "text"})).await;
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(ids(&q("$filter=n%20ge%203").await), ["a", "d"]);
-    assert_eq!(
-        ids(&get(app, "Other?$filter=n%20eq%20'text'").await),
-        ["a"]
-    );
+    assert_eq!(ids(&get(app, "Other?$filter=n%20eq%20'text'").await), ["a"]);
 }
 
 #[actix_web::test]

@@ -5,6 +5,9 @@
 -- scalar Property has its own partial expression index (`odata_ix_{property id}`, made by the
 -- schema write that declares it, `WHERE type_id = '{type id}'`), so a query on one type reads
 -- only that type's rows.
+-- Bumped by every change of a collection's user schema: data requests check it against the
+-- schema they cached.
+ALTER TABLE dav_nodes ADD COLUMN schema_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE odata_entity_types ADD COLUMN key_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE odata_complex_types ADD COLUMN key_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE odata_properties ADD COLUMN json_key TEXT;

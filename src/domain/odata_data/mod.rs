@@ -7,11 +7,14 @@
 pub mod ops;
 pub mod values;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use serde_json::{Map, Value as Json};
 
 use crate::db::dialect;
 use crate::db::odata_data::EntityRow;
-use crate::db::DbConn;
+use crate::db::{odata_schema as schema_repo, DbConn};
 use crate::domain::etag;
 use crate::domain::odata_schema::{ops as schema_ops, Collection};
 use crate::error::{codes, Error, Result};
@@ -22,35 +25,102 @@ use crate::odata::sql::{ColumnRef, Dialect, PropertyResolver};
 use crate::odata::svc_schema::{self, property_type, StoredSchema, USER_DATA};
 use crate::odata::uri;
 
-/// One EntityType of a collection with the collection's whole schema, as a data request
-/// needs it.
+/// A collection's whole user schema, as data requests use it.
+pub struct CollectionSchema {
+    pub stored: StoredSchema,
+    /// Each EntityType's id and `UserData` definition (property order, navigation properties).
+    pub types: Vec<(String, EntityTypeDef)>,
+}
+
+/// One EntityType of a collection, with the collection's schema.
 pub struct TypeSchema {
     pub type_id: String,
     pub name: String,
-    pub stored: StoredSchema,
-    /// The `UserData` type: property order and navigation properties.
-    pub def: EntityTypeDef,
+    pub schema: Arc<CollectionSchema>,
+    index: usize,
 }
 
-/// Loads the schema of EntityType `name` (`PR404-OD-0001` when the collection has none).
-pub fn load(conn: &mut DbConn, node_id: &str, name: &str) -> Result<TypeSchema> {
-    let type_id = crate::db::odata_data::type_id(conn, node_id, name)?
-        .ok_or_else(|| Error::new(&codes::PR404_OD_0001))?;
+/// Most collections whose schema is kept between requests; past it the cache starts over.
+const CACHED_COLLECTIONS: usize = 1024;
+
+type Cache = HashMap<String, (i64, Arc<CollectionSchema>)>;
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+fn build(conn: &mut DbConn, node_id: &str) -> Result<CollectionSchema> {
     let stored = schema_ops::load(conn, node_id)?;
     let (schema, _) = svc_schema::user_data(&stored);
-    let def = schema
-        .entity_type(name)
-        .cloned()
+    let ids = schema_repo::entity_type_ids(conn, node_id)?;
+    let types = schema
+        .entity_types
+        .into_iter()
+        .filter_map(|def| {
+            let (id, _) = ids.iter().find(|(_, name)| *name == def.name)?;
+            Some((id.clone(), def))
+        })
+        .collect();
+    Ok(CollectionSchema { stored, types })
+}
+
+fn pick(schema: Arc<CollectionSchema>, name: &str) -> Result<TypeSchema> {
+    let index = schema
+        .types
+        .iter()
+        .position(|(_, def)| def.name == name)
         .ok_or_else(|| Error::new(&codes::PR404_OD_0001))?;
     Ok(TypeSchema {
-        type_id,
+        type_id: schema.types[index].0.clone(),
         name: name.to_owned(),
-        stored,
-        def,
+        schema,
+        index,
     })
 }
 
+/// The schema of EntityType `name` (`PR404-OD-0001` when the collection has none), from the
+/// process cache while the collection's `schema_seq` says it is current.
+pub fn load(conn: &mut DbConn, node_id: &str, name: &str) -> Result<TypeSchema> {
+    let seq = schema_repo::schema_seq(conn, node_id)?;
+    let hit = cache().lock().ok().and_then(|c| {
+        c.get(node_id)
+            .filter(|(s, _)| *s == seq)
+            .map(|(_, s)| s.clone())
+    });
+    let schema = match hit {
+        Some(schema) => schema,
+        None => {
+            let schema = Arc::new(build(conn, node_id)?);
+            if let Ok(mut c) = cache().lock() {
+                if c.len() >= CACHED_COLLECTIONS {
+                    c.clear();
+                }
+                c.insert(node_id.to_owned(), (seq, schema.clone()));
+            }
+            schema
+        }
+    };
+    pick(schema, name)
+}
+
+/// [`load`] past the cache, for a transaction that changed the schema itself: what it reads
+/// is not committed yet, so it must not be cached.
+pub fn load_uncached(conn: &mut DbConn, node_id: &str, name: &str) -> Result<TypeSchema> {
+    pick(Arc::new(build(conn, node_id)?), name)
+}
+
 impl TypeSchema {
+    /// The collection's stored schema.
+    pub fn stored(&self) -> &StoredSchema {
+        &self.schema.stored
+    }
+
+    /// The `UserData` definition of this type.
+    pub fn def(&self) -> &EntityTypeDef {
+        &self.schema.types[self.index].1
+    }
+
     /// The typed property values of a stored row, `__id` and the timestamps first.
     pub fn values_of(&self, row: &EntityRow) -> Result<Vec<(String, Value)>> {
         let body = parse_body(&row.body)?;
@@ -59,7 +129,7 @@ impl TypeSchema {
             (PUBLISHED.to_owned(), Value::DateTime(row.published)),
             (UPDATED.to_owned(), Value::DateTime(row.updated)),
         ];
-        out.extend(values::read(&self.stored, &self.name, &body));
+        out.extend(values::read(self.stored(), &self.name, &body));
         Ok(out)
     }
 
@@ -67,7 +137,7 @@ impl TypeSchema {
     pub fn entity(&self, col: &Collection<'_>, row: &EntityRow) -> Result<Entity> {
         let uri = entity_url(col, &self.name, &row.id);
         let nav = self
-            .def
+            .def()
             .nav_props
             .iter()
             .map(|n| NavLink::deferred(&uri, &n.name))
@@ -133,7 +203,7 @@ impl PropertyResolver for Columns<'_> {
         }
         let p = self
             .schema
-            .stored
+            .stored()
             .properties
             .iter()
             .find(|p| p.owner == self.schema.name && p.name == property)?;

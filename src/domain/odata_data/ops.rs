@@ -44,7 +44,7 @@ fn register_dynamic(
     schema: TypeSchema,
     obj: &Map<String, Json>,
 ) -> Result<TypeSchema> {
-    let dynamic = values::dynamic_properties(&schema.stored, &schema.name, obj)?;
+    let dynamic = values::dynamic_properties(schema.stored(), &schema.name, obj)?;
     if dynamic.is_empty() {
         return Ok(schema);
     }
@@ -58,7 +58,7 @@ fn register_dynamic(
         p.insert("IsDeclared".into(), Json::Bool(false));
         schema_ops::insert(conn, node_id, set, &p)?;
     }
-    load(conn, node_id, &schema.name)
+    super::load_uncached(conn, node_id, &schema.name)
 }
 
 /// The stored JSON of a new or replacing body.
@@ -68,7 +68,7 @@ fn stored_body(
     base: Option<&Map<String, Json>>,
 ) -> Result<String> {
     let checker = Checker {
-        schema: &schema.stored,
+        schema: schema.stored(),
         now: now_ms(),
     };
     let stored = checker.entity(&schema.name, obj, base)?;
@@ -90,7 +90,7 @@ pub fn insert(
     let id = entity_id(obj)?;
     let schema = register_dynamic(conn, node_id, schema, obj)?;
     let stored = stored_body(&schema, obj, None)?;
-    crate::db::recoverable(conn, |conn| {
+    let row = crate::db::recoverable(conn, |conn| {
         repo::insert(conn, &schema.type_id, &id, &stored, now_ms())
     })
     .map_err(|e| {
@@ -100,7 +100,6 @@ pub fn insert(
             e.into()
         }
     })?;
-    let row = found(repo::get(conn, &schema.type_id, &id)?)?;
     Ok((schema, row))
 }
 

@@ -68,9 +68,30 @@ fn single_ok(v: f64) -> bool {
     v.is_finite() && v.abs() <= f64::from(f32::MAX)
 }
 
+/// A number written as a JSON string, as OData v2 clients write `Edm.Double` (pyodata:
+/// `"1.500000E+00"`), `Edm.Int64` and `Edm.Decimal`; odata4j parses such strings too.
+fn numeric_string(ty: EdmType, v: &Json) -> Option<Json> {
+    let Json::String(s) = v else {
+        return None;
+    };
+    let s = s.trim();
+    match ty {
+        EdmType::Int32 | EdmType::Int64 => s.parse::<i64>().ok().map(|i| Json::Number(i.into())),
+        EdmType::Single | EdmType::Double => s
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Json::Number),
+        _ => None,
+    }
+}
+
 /// One primitive body value in its stored form.
 fn primitive(name: &str, ty: EdmType, v: &Json, now: i64) -> Result<Json> {
     let bad = || format_error(name);
+    if let Some(n) = numeric_string(ty, v) {
+        return primitive(name, ty, &n, now);
+    }
     Ok(match (ty, v) {
         (EdmType::String, Json::String(s)) => {
             // NUL cannot be stored in PostgreSQL text or jsonb.

@@ -276,6 +276,7 @@ pub(crate) fn insert(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let row = row_values(&values, parent.as_deref());
     repo::insert(conn, set.table, &id, node_id, &row, now_ms()).map_err(conflict)?;
+    schema_repo::bump(conn, node_id)?;
     if matches!(set.name, PROPERTY | COMPLEX_TYPE_PROPERTY) {
         let key = data_repo::assign_key(conn, set.table.table, &id)?;
         if let (PROPERTY, Some(type_id)) = (set.name, parent.as_deref()) {
@@ -347,6 +348,7 @@ pub async fn update(
         }
         let new = row_values(&values, parent.as_deref());
         repo::update(conn, set.table, &row.id, &new, now_ms()).map_err(conflict)?;
+        schema_repo::bump(conn, &node_id)?;
         repo::find_by_id(conn, set.table, &row.id)?.ok_or_else(|| Error::new(&codes::PR404_OD_0002))
     })
     .await
@@ -396,6 +398,7 @@ pub async fn delete(
             return Err(Error::new(&codes::PR409_OD_0001));
         }
         repo::delete(conn, set.table, &row.id)?;
+        schema_repo::bump(conn, &node_id)?;
         match set.name {
             PROPERTY => data_repo::drop_index(conn, &row.id)?,
             // Its dynamic Properties went with it.

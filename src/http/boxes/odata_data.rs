@@ -26,6 +26,7 @@ pub async fn dispatch(
     match (path, r.req.method().as_str()) {
         (ResourcePath::EntitySet { set }, "GET") => list(&call, &set).await,
         (ResourcePath::EntitySet { set }, "POST") => create(&call, &set).await,
+        (ResourcePath::Count { set }, "GET") => count(&call, &set).await,
         (ResourcePath::Entity { set, key }, m) => {
             let id = entity_key(&key)?;
             match m {
@@ -70,6 +71,18 @@ async fn list(call: &Call<'_>, type_name: &str) -> Result<HttpResponse> {
     }
     let feed_uri = format!("{}/{type_name}", call.col.url());
     odata::feed(call.r.req, type_name, &feed_uri, &entities, count)
+}
+
+/// `GET {col}/{Type}/$count`: how many entities match `$filter`, as plain text.
+async fn count(call: &Call<'_>, type_name: &str) -> Result<HttpResponse> {
+    let mut options = odata::query_options(call.r.req, call.r.state, false)?;
+    options.top = 0;
+    options.inlinecount = true;
+    let (_, count) = ops::list(call.r.state, call.col, type_name, options).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("DataServiceVersion", "2.0"))
+        .content_type("text/plain;charset=utf-8")
+        .body(count.unwrap_or(0).to_string()))
 }
 
 /// `POST {col}/{Type}`

@@ -105,6 +105,8 @@ pub async fn dispatch(req: HttpRequest, ctx: AccessContext, body: Body) -> Resul
             }
         }
         (ResourcePath::Batch, _) => Err(Error::new(&codes::PR501_MC_0001)),
+        // COMPAT(personium): `__ctl` has no `$count` segment.
+        (ResourcePath::Count { .. }, _) => Err(Error::new(&codes::PR404_OD_0001)),
         (
             ResourcePath::EntitySet { .. } | ResourcePath::Metadata | ResourcePath::ServiceDocument,
             _,
