@@ -19,6 +19,7 @@ pub mod grants;
 pub mod keys;
 pub mod migrate;
 pub mod odata_data;
+pub mod odata_links;
 pub mod odata_schema;
 mod pool;
 pub mod schema;

@@ -144,20 +144,27 @@ pub fn has_entities(conn: &mut DbConn, type_id: &str) -> DbResult<bool> {
 }
 
 /// One page of a type's entities under the query options, in insertion order unless
-/// `$orderby` says otherwise.
+/// `$orderby` says otherwise; with `linked = (end, seq)` only those entity `seq` is linked to
+/// over its AssociationEnd `end` (a navigation property).
 pub fn list(
     conn: &mut DbConn,
     type_id: &str,
+    linked: Option<(&str, i64)>,
     options: &QueryOptions,
     resolver: &dyn PropertyResolver,
 ) -> crate::Result<Page<EntityRow>> {
     let condition = type_condition(type_id).ok_or_else(bad_id)?;
+    let mut scope = vec![(condition, SqlValue::Null)];
+    if let Some((end, from)) = linked {
+        let linked = super::odata_links::linked_condition(end).ok_or_else(bad_id)?;
+        scope.push((linked, SqlValue::Int(from)));
+    }
     dialect::list(
         conn,
         &ListQuery {
             columns: columns(dialect_of(conn)),
             from: "odata_entities",
-            scope: vec![(condition.as_str(), SqlValue::Null)],
+            scope: scope.iter().map(|(c, v)| (c.as_str(), v.clone())).collect(),
             options,
             resolver,
             default_order: "seq",

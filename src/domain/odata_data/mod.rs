@@ -4,6 +4,7 @@
 //! that JSON, and rendered as `UserData.{EntityType}` entities. Privileges: `read` to read,
 //! `write` to change, on the collection.
 
+pub mod links;
 pub mod ops;
 pub mod values;
 
@@ -169,6 +170,17 @@ pub fn entity_url(col: &Collection<'_>, type_name: &str, id: &str) -> String {
         col.url(),
         uri::format_key(&[("__id", Some(id))])
     )
+}
+
+/// The `__id` of a URL key: `('id')` or `(__id='id')` (`PR400-OD-0004` otherwise).
+pub fn key_id(key: &uri::Key) -> Result<String> {
+    match key.0.as_slice() {
+        [part] if matches!(part.name.as_deref(), None | Some("__id")) => part
+            .value
+            .clone()
+            .ok_or_else(|| Error::new(&codes::PR400_OD_0016)),
+        _ => Err(Error::new(&codes::PR400_OD_0004)),
+    }
 }
 
 /// A stored body as a JSON object.

@@ -75,7 +75,7 @@ fn stored_body(
     serde_json::to_string(&stored).map_err(|e| Error::internal(anyhow::Error::from(e)))
 }
 
-fn found(row: Option<EntityRow>) -> Result<EntityRow> {
+pub(super) fn found(row: Option<EntityRow>) -> Result<EntityRow> {
     row.ok_or_else(|| Error::new(&codes::PR404_OD_0002))
 }
 
@@ -155,7 +155,7 @@ pub async fn list(
         .read(move |conn| {
             let schema = load(conn, &node_id, &name)?;
             let resolver = schema.resolver(dialect_of(conn));
-            let page = repo::list(conn, &schema.type_id, &options, &resolver)?;
+            let page = repo::list(conn, &schema.type_id, None, &options, &resolver)?;
             drop(resolver);
             Ok::<_, Error>((schema, page))
         })
@@ -218,6 +218,7 @@ pub async fn delete(
         let schema = load(conn, &node_id, &name)?;
         let row = found(repo::get(conn, &schema.type_id, &id)?)?;
         etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        super::links::check_deletable(conn, &schema, &row)?;
         repo::delete(conn, row.seq)?;
         Ok(())
     })

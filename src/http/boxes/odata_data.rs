@@ -6,13 +6,16 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use super::dav::Request;
-use crate::domain::odata_data::ops;
+use crate::domain::odata_data::{key_id, links, ops};
 use crate::domain::odata_schema::Collection;
 use crate::error::{codes, Error, Result};
 use crate::http::extract::header;
 use crate::http::odata;
 use crate::http::unit::uri_error;
 use crate::odata::uri::{self, Key, ResourcePath};
+
+/// (EntityType, `__id`, navigation property) of a link or navigation request.
+type At<'a> = (&'a str, &'a str, &'a str);
 
 /// `* {col}/{path}` outside `$metadata`.
 pub async fn dispatch(
@@ -28,7 +31,7 @@ pub async fn dispatch(
         (ResourcePath::EntitySet { set }, "POST") => create(&call, &set).await,
         (ResourcePath::Count { set }, "GET") => count(&call, &set).await,
         (ResourcePath::Entity { set, key }, m) => {
-            let id = entity_key(&key)?;
+            let id = key_id(&key)?;
             match m {
                 "GET" => retrieve(&call, &set, &id).await,
                 "PUT" => update(&call, &set, &id, false).await,
@@ -37,9 +40,28 @@ pub async fn dispatch(
                 _ => Err(odata::method_not_allowed()),
             }
         }
-        (ResourcePath::NavProp { .. } | ResourcePath::Links { .. } | ResourcePath::Batch, _) => {
-            Err(Error::new(&codes::PR501_MC_0001))
+        (ResourcePath::NavProp { set, key, nav }, m) => {
+            let id = key_id(&key)?;
+            let at = (set.as_str(), id.as_str(), nav.as_str());
+            match m {
+                "GET" => list_nav(&call, at).await,
+                "POST" => create_nav(&call, at).await,
+                _ => Err(odata::method_not_allowed()),
+            }
         }
+        (
+            ResourcePath::Links {
+                set,
+                key,
+                nav,
+                target,
+            },
+            m,
+        ) => {
+            let id = key_id(&key)?;
+            links_request(&call, (&set, &id, &nav), target, m).await
+        }
+        (ResourcePath::Batch, _) => Err(Error::new(&codes::PR501_MC_0001)),
         _ => Err(odata::method_not_allowed()),
     }
 }
@@ -48,17 +70,6 @@ struct Call<'a> {
     r: &'a Request<'a>,
     col: Collection<'a>,
     body: &'a [u8],
-}
-
-/// The `__id` of a key: `('id')` or `(__id='id')` (`PR400-OD-0004` otherwise).
-fn entity_key(key: &Key) -> Result<String> {
-    match key.0.as_slice() {
-        [part] if matches!(part.name.as_deref(), None | Some("__id")) => part
-            .value
-            .clone()
-            .ok_or_else(|| Error::new(&codes::PR400_OD_0016)),
-        _ => Err(Error::new(&codes::PR400_OD_0004)),
-    }
 }
 
 /// `GET {col}/{Type}`
@@ -124,4 +135,53 @@ async fn delete(call: &Call<'_>, type_name: &str, id: &str) -> Result<HttpRespon
     let if_match = header(call.r.req, "If-Match");
     ops::delete(call.r.state, call.col, type_name, id, if_match).await?;
     Ok(odata::no_content())
+}
+
+/// `GET {col}/{Type}('{id}')/{_Nav}`. COMPAT(personium): always JSON.
+async fn list_nav(call: &Call<'_>, at: At<'_>) -> Result<HttpResponse> {
+    let options = odata::query_options(call.r.req, call.r.state, false)?;
+    let select = options.select.clone();
+    let (mut entities, count) = links::list_nav(call.r.state, call.col, at, options).await?;
+    for e in &mut entities {
+        e.select(select.as_deref());
+    }
+    Ok(odata::nav_feed(&entities, count))
+}
+
+/// `POST {col}/{Type}('{id}')/{_Nav}`
+async fn create_nav(call: &Call<'_>, at: At<'_>) -> Result<HttpResponse> {
+    let e = links::create_nav(call.r.state, call.col, at, call.body).await?;
+    odata::entity(call.r.req, StatusCode::CREATED, &e, Some(&e.uri))
+}
+
+/// `GET | POST | DELETE {col}/{Type}('{id}')/$links/{_Nav}[('{target}')]`
+async fn links_request(
+    call: &Call<'_>,
+    at: At<'_>,
+    target: Option<Key>,
+    method: &str,
+) -> Result<HttpResponse> {
+    let (state, col) = (call.r.state, call.col);
+    match (method, target) {
+        ("GET", None) => {
+            let options = odata::query_options(call.r.req, state, false)?;
+            let page = (options.top, options.skip);
+            Ok(odata::links(
+                &links::list_links(state, col, at, page).await?,
+            ))
+        }
+        ("POST", None) => {
+            links::create_link(state, col, at, call.body).await?;
+            Ok(odata::no_content())
+        }
+        ("POST", Some(_)) => Err(Error::new(&codes::PR400_OD_0010)),
+        ("DELETE", Some(t)) => {
+            links::delete_link(state, col, at, &t).await?;
+            Ok(odata::no_content())
+        }
+        ("DELETE", None) => Err(Error::new(&codes::PR400_OD_0011)),
+        // COMPAT(personium): PUT on $links is not implemented there either.
+        ("PUT", _) => Err(Error::new(&codes::PR501_MC_0001)),
+        _ => Err(odata::method_not_allowed()),
+    }
 }
