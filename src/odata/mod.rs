@@ -3,6 +3,7 @@
 //! renderings. Protocol only: nothing here touches the database or HTTP.
 
 pub mod atom;
+pub mod batch;
 pub mod ctl_schema;
 pub mod edm;
 pub mod entity;

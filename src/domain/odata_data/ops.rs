@@ -90,10 +90,8 @@ pub fn insert(
     let id = entity_id(obj)?;
     let schema = register_dynamic(conn, node_id, schema, obj)?;
     let stored = stored_body(&schema, obj, None)?;
-    let row = crate::db::recoverable(conn, |conn| {
-        repo::insert(conn, &schema.type_id, &id, &stored, now_ms())
-    })
-    .map_err(|e| {
+    // A failed insert fails the whole transaction (no savepoint: nothing runs after it).
+    let row = repo::insert(conn, &schema.type_id, &id, &stored, now_ms()).map_err(|e| {
         if e.is_unique_violation() {
             Error::new(&codes::PR409_OD_0003)
         } else {

@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod files;
 pub mod locks;
 pub mod moves;
+pub mod odata_batch;
 pub mod odata_data;
 pub mod odata_schema;
 pub mod props;

@@ -1,6 +1,6 @@
 //! User data of OData service collections (`spec/personium-api.md` §8.2): `{col}/{EntityType}`
 //! and `{col}/{EntityType}('{id}')`, dispatched on (resource path, method) to one handler per
-//! operation. Navigation properties, `$links` and `$batch` answer 501 until they land.
+//! operation; `$batch` is in `odata_batch`.
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -61,7 +61,7 @@ pub async fn dispatch(
             let id = key_id(&key)?;
             links_request(&call, (&set, &id, &nav), target, m).await
         }
-        (ResourcePath::Batch, _) => Err(Error::new(&codes::PR501_MC_0001)),
+        (ResourcePath::Batch, "POST") => super::odata_batch::batch(r, col, body).await,
         _ => Err(odata::method_not_allowed()),
     }
 }
