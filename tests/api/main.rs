@@ -23,6 +23,7 @@ mod dav_owncloud;
 mod dav_props;
 mod helpers;
 mod odata_data;
+mod odata_differential;
 mod odata_schema;
 mod token;
 mod token_limits;
