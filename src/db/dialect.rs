@@ -274,3 +274,26 @@ pub fn user_data_index_query(d: Dialect) -> &'static str {
         }
     }
 }
+
+/// The list condition of a full-text search (`q`), with one placeholder for
+/// [`full_text_query`]: FTS5 on SQLite, a `simple` text search on PostgreSQL (both: words,
+/// case-insensitive, every word required).
+pub fn full_text_condition(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Sqlite => "seq IN (SELECT rowid FROM odata_search WHERE odata_search MATCH ?)",
+        Dialect::Postgres => "to_tsvector('simple', search) @@ plainto_tsquery('simple', ?)",
+    }
+}
+
+/// The bound value of [`full_text_condition`] for the words of `q`: on SQLite each word as an
+/// FTS5 string (its syntax never reaches the engine), space-separated (AND).
+pub fn full_text_query(d: Dialect, q: &str) -> String {
+    match d {
+        Dialect::Sqlite => q
+            .split_whitespace()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Dialect::Postgres => q.to_owned(),
+    }
+}

@@ -1,7 +1,7 @@
 //! User data of OData service collections (`spec/personium-api.md` §8.2, §8.3): the rows of
 //! `odata_entities`, one per entity, with the properties as one JSON object keyed by each
 //! property's `json_key`, and the partial expression indexes (`odata_ix_{property id}`) that
-//! make every declared scalar property searchable. The SQL of a property's value is written by
+//! make every declared scalar property searchable, and the `search` text of full-text queries. The SQL of a property's value is written by
 //! [`dialect::json_value_sql`], the same text for the index and for the queries, so the planners match them.
 
 use diesel::sql_types::{BigInt, Text};
@@ -72,12 +72,14 @@ pub fn insert(
     conn: &mut DbConn,
     type_id: &str,
     id: &str,
-    body: &str,
+    (body, search): (&str, &str),
     now: i64,
 ) -> DbResult<EntityRow> {
     let d = dialect_of(conn);
     let mut b = SqlBuilder::new(d);
-    b.push_sql("INSERT INTO odata_entities (type_id, id, body, published, updated) VALUES (");
+    b.push_sql(
+        "INSERT INTO odata_entities (type_id, id, body, search, published, updated) VALUES (",
+    );
     b.push_bind(SqlValue::Text(type_id.to_owned()));
     b.push_sql(", ");
     b.push_bind(SqlValue::Text(id.to_owned()));
@@ -86,6 +88,8 @@ pub fn insert(
     if b.dialect() == Dialect::Postgres {
         b.push_sql("::jsonb");
     }
+    b.push_sql(", ");
+    b.push_bind(SqlValue::Text(search.to_owned()));
     b.push_sql(", ");
     b.push_bind(SqlValue::Int(now));
     b.push_sql(", ");
@@ -111,8 +115,13 @@ pub fn get(conn: &mut DbConn, type_id: &str, id: &str) -> DbResult<Option<Entity
     Ok(dialect::load::<EntityRow>(conn, b)?.into_iter().next())
 }
 
-/// Replaces an entity's body; bumps its version. False when it is gone.
-pub fn update(conn: &mut DbConn, seq: i64, body: &str, now: i64) -> DbResult<bool> {
+/// Replaces an entity's body and search text; bumps its version. False when it is gone.
+pub fn update(
+    conn: &mut DbConn,
+    seq: i64,
+    (body, search): (&str, &str),
+    now: i64,
+) -> DbResult<bool> {
     let mut b = SqlBuilder::new(dialect_of(conn));
     b.push_sql("UPDATE odata_entities SET version = version + 1, updated = ");
     b.push_bind(SqlValue::Int(now));
@@ -121,6 +130,8 @@ pub fn update(conn: &mut DbConn, seq: i64, body: &str, now: i64) -> DbResult<boo
     if b.dialect() == Dialect::Postgres {
         b.push_sql("::jsonb");
     }
+    b.push_sql(", search = ");
+    b.push_bind(SqlValue::Text(search.to_owned()));
     b.push_sql(" WHERE seq = ");
     b.push_bind(SqlValue::Int(seq));
     Ok(dialect::execute(conn, b)? == 1)
@@ -158,6 +169,17 @@ pub fn list(
     if let Some((end, from)) = linked {
         let linked = super::odata_links::linked_condition(end).ok_or_else(bad_id)?;
         scope.push((linked, SqlValue::Int(from)));
+    }
+    if options.q.as_deref().is_some_and(|q| q.trim().is_empty()) {
+        // Blank: no word to look for, nothing matches.
+        scope.push(("1 = 0".to_owned(), SqlValue::Null));
+    } else if let Some(q) = options.q.as_deref() {
+        let d = dialect_of(conn);
+        let words = dialect::full_text_query(d, q);
+        scope.push((
+            dialect::full_text_condition(d).to_owned(),
+            SqlValue::Text(words),
+        ));
     }
     dialect::list(
         conn,

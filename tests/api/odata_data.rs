@@ -365,6 +365,33 @@ async fn queries() {
     assert_eq!(e["name"], "apple");
     assert!(e.get("n").is_none(), "{e}");
     assert_eq!(e["__id"], "a");
+    // Full-text search: words, case-insensitive, all of them required.
+    create(
+        app,
+        json!({"__id": "f", "name": "red Apple pie", "tags": ["crumble"]}),
+    )
+    .await;
+    let found: &[(&str, &[&str])] = &[
+        ("q=banana", &["b"]),
+        ("q=APPLE", &["a", "f"]),
+        ("q=apple%20pie", &["f"]),
+        ("q=apple%20banana", &[]),
+        ("q=crumble", &["f"]),
+        ("q=appl", &[]),
+        ("q=%22pie%22%20OR%20x*", &[]),
+        ("q=%20%20", &[]),
+        ("q=apple&$filter=__id%20eq%20'a'", &["a"]),
+    ];
+    for (query, want) in found {
+        assert_eq!(ids(&q(query).await), *want, "{query}");
+    }
+    q(&format!("q={}", "x".repeat(256)))
+        .await
+        .assert_error(400, "PR400-OD-0029");
+    app.delete(&format!("{COL}/Item('f')"))
+        .master()
+        .send()
+        .await;
     q("$filter=nope%20eq%201")
         .await
         .assert_error(400, "PR400-OD-0045");

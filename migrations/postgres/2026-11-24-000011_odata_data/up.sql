@@ -21,12 +21,16 @@ CREATE TABLE odata_entities (
     type_id TEXT NOT NULL REFERENCES odata_entity_types(id) ON DELETE CASCADE,
     id TEXT NOT NULL,
     body JSONB NOT NULL,
+    search TEXT NOT NULL DEFAULT '',
     version BIGINT NOT NULL DEFAULT 1,
     published BIGINT NOT NULL,
     updated BIGINT NOT NULL,
     UNIQUE (type_id, id)
 );
 CREATE INDEX odata_entities_type ON odata_entities (type_id, seq);
+
+-- Full-text search (`q`): `search` holds the entity's string values.
+CREATE INDEX odata_entities_search ON odata_entities USING GIN (to_tsvector('simple', search));
 
 -- A link between two entities over an association, stored once per direction: `end_id` is the
 -- AssociationEnd on the side of `from_seq`.

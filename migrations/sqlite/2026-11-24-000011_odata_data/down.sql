@@ -1,3 +1,4 @@
+DROP TABLE odata_search;
 DROP TABLE odata_links;
 DROP TABLE odata_entities;
 ALTER TABLE odata_complex_type_properties DROP COLUMN json_key;

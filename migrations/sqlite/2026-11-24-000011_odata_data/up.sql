@@ -21,12 +21,27 @@ CREATE TABLE odata_entities (
     type_id TEXT NOT NULL REFERENCES odata_entity_types(id) ON DELETE CASCADE,
     id TEXT NOT NULL,
     body TEXT NOT NULL,
+    search TEXT NOT NULL DEFAULT '',
     version BIGINT NOT NULL DEFAULT 1,
     published BIGINT NOT NULL,
     updated BIGINT NOT NULL,
     UNIQUE (type_id, id)
 );
 CREATE INDEX odata_entities_type ON odata_entities (type_id, seq);
+
+-- Full-text search (`q`): `search` holds the entity's string values; FTS5 indexes it, kept in
+-- step by triggers (cascading deletes included).
+CREATE VIRTUAL TABLE odata_search USING fts5(search, content='odata_entities', content_rowid='seq');
+CREATE TRIGGER odata_search_insert AFTER INSERT ON odata_entities BEGIN
+    INSERT INTO odata_search (rowid, search) VALUES (new.seq, new.search);
+END;
+CREATE TRIGGER odata_search_delete AFTER DELETE ON odata_entities BEGIN
+    INSERT INTO odata_search (odata_search, rowid, search) VALUES ('delete', old.seq, old.search);
+END;
+CREATE TRIGGER odata_search_update AFTER UPDATE OF search ON odata_entities BEGIN
+    INSERT INTO odata_search (odata_search, rowid, search) VALUES ('delete', old.seq, old.search);
+    INSERT INTO odata_search (rowid, search) VALUES (new.seq, new.search);
+END;
 
 -- A link between two entities over an association, stored once per direction: `end_id` is the
 -- AssociationEnd on the side of `from_seq`.

@@ -61,18 +61,20 @@ fn register_dynamic(
     super::load_uncached(conn, node_id, &schema.name)
 }
 
-/// The stored JSON of a new or replacing body.
+/// The stored JSON of a new or replacing body, and its full-text search text.
 fn stored_body(
     schema: &TypeSchema,
     obj: &Map<String, Json>,
     base: Option<&Map<String, Json>>,
-) -> Result<String> {
+) -> Result<(String, String)> {
     let checker = Checker {
         schema: schema.stored(),
         now: now_ms(),
     };
     let stored = checker.entity(&schema.name, obj, base)?;
-    serde_json::to_string(&stored).map_err(|e| Error::internal(anyhow::Error::from(e)))
+    let json =
+        serde_json::to_string(&stored).map_err(|e| Error::internal(anyhow::Error::from(e)))?;
+    Ok((json, values::search_text(&stored)))
 }
 
 pub(super) fn found(row: Option<EntityRow>) -> Result<EntityRow> {
@@ -91,7 +93,8 @@ pub fn insert(
     let schema = register_dynamic(conn, node_id, schema, obj)?;
     let stored = stored_body(&schema, obj, None)?;
     // A failed insert fails the whole transaction (no savepoint: nothing runs after it).
-    let row = repo::insert(conn, &schema.type_id, &id, &stored, now_ms()).map_err(|e| {
+    let (body, search) = (stored.0.as_str(), stored.1.as_str());
+    let row = repo::insert(conn, &schema.type_id, &id, (body, search), now_ms()).map_err(|e| {
         if e.is_unique_violation() {
             Error::new(&codes::PR409_OD_0003)
         } else {
@@ -193,7 +196,7 @@ pub async fn update(
         };
         let stored = stored_body(&schema, &obj, base.as_ref())?;
         let now = now_ms();
-        if !repo::update(conn, row.seq, &stored, now)? {
+        if !repo::update(conn, row.seq, (&stored.0, &stored.1), now)? {
             return Err(Error::new(&codes::PR404_OD_0002));
         }
         Ok(etag::weak(row.version + 1, now))

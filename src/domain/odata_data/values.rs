@@ -278,6 +278,27 @@ pub fn dynamic_properties(
     Ok(out)
 }
 
+/// The text full-text search (`q`) looks in: every string value of a stored body, nested and
+/// listed ones included, space-separated.
+pub fn search_text(body: &Map<String, Json>) -> String {
+    fn walk(v: &Json, out: &mut String) {
+        match v {
+            Json::String(s) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(s);
+            }
+            Json::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Json::Object(map) => map.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    body.values().for_each(|v| walk(v, &mut out));
+    out
+}
+
 /// A stored value of property `p` as a typed OData value.
 fn typed(schema: &StoredSchema, p: &StoredProperty, v: Option<&Json>) -> Value {
     let Some(v) = v else {
