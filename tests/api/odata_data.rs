@@ -550,6 +550,29 @@ async fn links_and_navigation() {
     get(&app, "Item('i2')/_Nope")
         .await
         .assert_error(404, "PR404-OD-0003");
+    // $expand, on a retrieve and on a list.
+    let r = get(&app, "Cat('c1')?$expand=_Item").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let expanded = r.json()["d"]["results"]["_Item"].clone();
+    let names: Vec<&str> = expanded
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["i1", "i2"], "{expanded}");
+    let r = get(&app, "Item?$expand=_Cat&$orderby=__id").await;
+    let list = r.json()["d"]["results"].clone();
+    let cats: Vec<usize> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["_Cat"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(cats, [1, 1, 0], "{list}");
+    get(&app, "Item?$expand=_Nope")
+        .await
+        .assert_error(400, "PR400-OD-0025");
     // The "one" side of 1:N cannot go while linked.
     let r = app
         .delete(&format!("{COL}/Cat('c1')"))

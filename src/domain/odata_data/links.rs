@@ -280,3 +280,79 @@ pub async fn create_nav(
     .await?;
     target.entity(&col, &row)
 }
+
+/// Most entities expanded per navigation property of one entity: of a list, of a single
+/// retrieve (`odata.expand.list.maxnum` / `.retrieve.maxnum`, §2.6).
+pub const EXPAND_LIST_MAX: u32 = 100;
+pub const EXPAND_RETRIEVE_MAX: u32 = 1000;
+
+/// The linked rows of one `$expand` navigation property, per source row.
+pub struct Expansion {
+    pub nav: String,
+    pub target: TypeSchema,
+    /// The target end is `0..1` / `1`.
+    pub single: bool,
+    pub rows: Vec<Vec<EntityRow>>,
+}
+
+/// Reads the `$expand` navigation properties of `rows` (`PR400-OD-0025` for a name that is
+/// not one), at most `limit` linked entities each.
+pub fn expansions(
+    conn: &mut DbConn,
+    node_id: &str,
+    schema: &TypeSchema,
+    rows: &[EntityRow],
+    (expand, limit): (&[String], u32),
+) -> Result<Vec<Expansion>> {
+    let mut out = Vec::with_capacity(expand.len());
+    for nav in expand {
+        let a = association(schema, nav).ok_or_else(|| {
+            Error::from(crate::odata::error::QueryError::UnknownNavProp(nav.clone()))
+        })?;
+        let target = load(conn, node_id, &a.target)?;
+        let mut options = crate::odata::query::parse_query(
+            "",
+            false,
+            &crate::odata::query::QueryLimits::default(),
+        )?;
+        options.top = limit;
+        let resolver = target.resolver(dialect_of(conn));
+        let mut per_row = Vec::with_capacity(rows.len());
+        for row in rows {
+            let linked = Some((a.mine.id.as_str(), row.seq));
+            per_row.push(repo::list(conn, &target.type_id, linked, &options, &resolver)?.rows);
+        }
+        drop(resolver);
+        out.push(Expansion {
+            nav: nav.clone(),
+            target,
+            single: a.theirs.multiplicity != Multiplicity::Many,
+            rows: per_row,
+        });
+    }
+    Ok(out)
+}
+
+/// Puts the expansions into the entities built from the same rows, in the same order.
+pub fn apply(
+    col: &Collection<'_>,
+    entities: &mut [Entity],
+    expansions: Vec<Expansion>,
+) -> Result<()> {
+    for x in expansions {
+        for (e, rows) in entities.iter_mut().zip(&x.rows) {
+            let linked = rows
+                .iter()
+                .map(|r| x.target.entity(col, r))
+                .collect::<Result<Vec<_>>>()?;
+            if let Some(slot) = e.nav.iter_mut().find(|n| n.name() == x.nav) {
+                *slot = crate::odata::entity::NavLink::Expanded {
+                    name: x.nav.clone(),
+                    entities: linked,
+                    single: x.single,
+                };
+            }
+        }
+    }
+    Ok(())
+}

@@ -5,10 +5,11 @@
 
 use serde_json::{Map, Value as Json};
 
+use super::links;
 use super::values::{self, Checker};
 use super::{load, TypeSchema};
 use crate::auth::privilege::Privilege;
-use crate::db::dialect::{dialect_of, Page};
+use crate::db::dialect::dialect_of;
 use crate::db::odata_data::{self as repo, EntityRow};
 use crate::db::DbConn;
 use crate::domain::odata_schema::ops::{self as schema_ops, write};
@@ -122,27 +123,35 @@ pub async fn create(
     schema.entity(&col, &row)
 }
 
-/// `GET {col}/{Type}('{id}')`
+/// `GET {col}/{Type}('{id}')`, with the `$expand`ed navigation properties.
 pub async fn get(
     state: &AppState,
     col: Collection<'_>,
     type_name: &str,
     id: &str,
+    expand: Vec<String>,
 ) -> Result<Entity> {
     col.require(Privilege::Read)?;
     let (node_id, name, id) = (col.node_id(), type_name.to_owned(), id.to_owned());
-    let (schema, row) = state
+    let (schema, row, expansions) = state
         .db
         .read(move |conn| {
             let schema = load(conn, &node_id, &name)?;
             let row = found(repo::get(conn, &schema.type_id, &id)?)?;
-            Ok::<_, Error>((schema, row))
+            let x = (expand.as_slice(), links::EXPAND_RETRIEVE_MAX);
+            let expansions =
+                links::expansions(conn, &node_id, &schema, std::slice::from_ref(&row), x)?;
+            Ok::<_, Error>((schema, row, expansions))
         })
         .await?;
-    schema.entity(&col, &row)
+    let mut entities = [schema.entity(&col, &row)?];
+    links::apply(&col, &mut entities, expansions)?;
+    let [e] = entities;
+    Ok(e)
 }
 
-/// `GET {col}/{Type}`: one page under the query options, and the count when asked.
+/// `GET {col}/{Type}`: one page under the query options (with `$expand`), and the count when
+/// asked.
 pub async fn list(
     state: &AppState,
     col: Collection<'_>,
@@ -151,21 +160,24 @@ pub async fn list(
 ) -> Result<(Vec<Entity>, Option<i64>)> {
     col.require(Privilege::Read)?;
     let (node_id, name) = (col.node_id(), type_name.to_owned());
-    let (schema, page): (TypeSchema, Page<EntityRow>) = state
+    let (schema, page, expansions) = state
         .db
         .read(move |conn| {
             let schema = load(conn, &node_id, &name)?;
             let resolver = schema.resolver(dialect_of(conn));
             let page = repo::list(conn, &schema.type_id, None, &options, &resolver)?;
             drop(resolver);
-            Ok::<_, Error>((schema, page))
+            let x = (options.expand.as_slice(), links::EXPAND_LIST_MAX);
+            let expansions = links::expansions(conn, &node_id, &schema, &page.rows, x)?;
+            Ok::<_, Error>((schema, page, expansions))
         })
         .await?;
-    let entities = page
+    let mut entities = page
         .rows
         .iter()
         .map(|row| schema.entity(&col, row))
         .collect::<Result<Vec<_>>>()?;
+    links::apply(&col, &mut entities, expansions)?;
     Ok((entities, page.count))
 }
 

@@ -123,7 +123,7 @@ async fn execute(r: &Request<'_>, col: Collection<'_>, op: &Operation) -> Result
         (ResourcePath::Entity { set, key }, m) => {
             let id = key_id(&key)?;
             match m {
-                "GET" => entity_answer(200, &ops::get(state, col, &set, &id).await?),
+                "GET" => entity_answer(200, &ops::get(state, col, &set, &id, Vec::new()).await?),
                 "PUT" | "MERGE" => {
                     let merge = m == "MERGE";
                     let etag = ops::update(state, col, &set, &id, body, if_match, merge).await?;

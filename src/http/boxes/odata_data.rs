@@ -105,7 +105,8 @@ async fn create(call: &Call<'_>, type_name: &str) -> Result<HttpResponse> {
 /// `GET {col}/{Type}('{id}')`, 304 when `If-None-Match` names its ETag.
 async fn retrieve(call: &Call<'_>, type_name: &str, id: &str) -> Result<HttpResponse> {
     let options = odata::query_options(call.r.req, call.r.state, true)?;
-    let mut e = ops::get(call.r.state, call.col, type_name, id).await?;
+    let expand = options.expand.clone();
+    let mut e = ops::get(call.r.state, call.col, type_name, id, expand).await?;
     if let Some(tags) = header(call.r.req, "If-None-Match") {
         let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
         let current = bare(&e.etag);
