@@ -7,10 +7,10 @@ use serde_json::{json, Value};
 use crate::box_acl::seeded;
 use crate::helpers::{Resp, TestApp};
 
-const COL: &str = "/c1/b1/od";
-const URL: &str = "http://localhost:8000/c1/b1/od";
+pub(crate) const COL: &str = "/c1/b1/od";
+pub(crate) const URL: &str = "http://localhost:8000/c1/b1/od";
 
-async fn post(app: &TestApp, path: &str, body: Value) -> Resp {
+pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> Resp {
     app.post(&format!("{COL}/{path}"))
         .master()
         .json(&body)
@@ -18,7 +18,7 @@ async fn post(app: &TestApp, path: &str, body: Value) -> Resp {
         .await
 }
 
-async fn get(app: &TestApp, path: &str) -> Resp {
+pub(crate) async fn get(app: &TestApp, path: &str) -> Resp {
     app.get(&format!("{COL}/{path}"))
         .master()
         .json_accept()
@@ -26,7 +26,7 @@ async fn get(app: &TestApp, path: &str) -> Resp {
         .await
 }
 
-async fn schema(app: &TestApp, set: &str, body: Value) {
+pub(crate) async fn schema(app: &TestApp, set: &str, body: Value) {
     let r = post(app, &format!("$metadata/{set}"), body).await;
     assert_eq!(r.status, 201, "{set}: {}", r.text());
 }
@@ -34,7 +34,7 @@ async fn schema(app: &TestApp, set: &str, body: Value) {
 /// A collection `od` with EntityType `Item`: `name` (String, not null), `n` (Int32), `price`
 /// (Double), `ok` (Boolean, default true), `at` (DateTime, default SYSUTCDATETIME()), `tags`
 /// (List of String), `addr` (ComplexType `Addr` with `city`).
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     let app = seeded().await;
     let body = "<D:mkcol xmlns:D=\"DAV:\" xmlns:p=\"urn:x-personium:xmlns\"><D:set><D:prop>\
          <D:resourcetype><D:collection/><p:odata/></D:resourcetype></D:prop></D:set></D:mkcol>";
@@ -64,13 +64,13 @@ async fn app() -> TestApp {
     app
 }
 
-async fn create(app: &TestApp, body: Value) -> Value {
+pub(crate) async fn create(app: &TestApp, body: Value) -> Value {
     let r = post(app, "Item", body).await;
     assert_eq!(r.status, 201, "{}", r.text());
     r.json()["d"]["results"].clone()
 }
 
-fn ids(r: &Resp) -> Vec<String> {
+pub(crate) fn ids(r: &Resp) -> Vec<String> {
     assert_eq!(r.status, 200, "{}", r.text());
     r.json()["d"]["results"]
         .as_array()
@@ -461,285 +461,4 @@ async fn schema_changes_keep_data() {
         .send()
         .await;
     assert_eq!(r.status, 204, "{}", r.text());
-}
-
-/// `Item` *—0..1 `Cat` and `Item` *—* `Tag`.
-async fn associate(app: &TestApp, (t1, m1): (&str, &str), (t2, m2): (&str, &str)) {
-    let end = |t: &str, other: &str, m: &str| json!({"Name": format!("to{other}"), "_EntityType.Name": t, "Multiplicity": m});
-    schema(app, "AssociationEnd", end(t1, t2, m1)).await;
-    schema(app, "AssociationEnd", end(t2, t1, m2)).await;
-    let key =
-        |t: &str, other: &str| format!("AssociationEnd(Name='to{other}',_EntityType.Name='{t}')");
-    let r = post(
-        app,
-        &format!("$metadata/{}/$links/_AssociationEnd", key(t1, t2)),
-        json!({"uri": format!("{URL}/$metadata/{}", key(t2, t1))}),
-    )
-    .await;
-    assert_eq!(r.status, 204, "{}", r.text());
-}
-
-fn link_body(target: &str) -> Value {
-    json!({ "uri": format!("{URL}/{target}") })
-}
-
-#[actix_web::test]
-async fn links_and_navigation() {
-    let app = app().await;
-    for t in ["Cat", "Tag"] {
-        schema(&app, "EntityType", json!({ "Name": t })).await;
-    }
-    associate(&app, ("Item", "*"), ("Cat", "0..1")).await;
-    associate(&app, ("Item", "*"), ("Tag", "*")).await;
-    for i in ["i1", "i2", "i3"] {
-        create(&app, json!({"__id": i, "name": i})).await;
-    }
-    for c in ["c1", "c2"] {
-        let r = post(&app, "Cat", json!({ "__id": c })).await;
-        assert_eq!(r.status, 201, "{}", r.text());
-    }
-    let e = get(&app, "Item('i1')").await.json()["d"]["results"].clone();
-    assert_eq!(
-        e["_Cat"]["__deferred"]["uri"],
-        format!("{URL}/Item('i1')/_Cat"),
-        "{e}"
-    );
-
-    // *:0..1 — an item has at most one category; a category many items.
-    let r = post(&app, "Item('i1')/$links/_Cat", link_body("Cat('c1')")).await;
-    assert_eq!(r.status, 204, "{}", r.text());
-    post(&app, "Item('i1')/$links/_Cat", link_body("Cat('c2')"))
-        .await
-        .assert_error(409, "PR409-OD-0002");
-    post(&app, "Item('i1')/$links/_Cat", link_body("Cat('c1')"))
-        .await
-        .assert_error(409, "PR409-OD-0002");
-    let r = post(&app, "Cat('c1')/$links/_Item", link_body("Item('i2')")).await;
-    assert_eq!(r.status, 204, "{}", r.text());
-    post(&app, "Item('i1')/$links/_Cat", link_body("Item('i2')"))
-        .await
-        .assert_error(400, "PR400-OD-0008");
-    post(&app, "Item('i1')/$links/_Nope", link_body("Cat('c1')"))
-        .await
-        .assert_error(400, "PR400-OD-0008");
-    post(&app, "Item('i1')/$links/_Cat", link_body("Cat('zz')"))
-        .await
-        .assert_error(404, "PR404-OD-0002");
-    let r = get(&app, "Cat('c1')/$links/_Item").await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    let body = r.json();
-    let uris: Vec<&str> = body["d"]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["uri"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        uris,
-        [format!("{URL}/Item('i1')"), format!("{URL}/Item('i2')")]
-    );
-    assert_eq!(
-        ids(&get(&app, "Cat('c1')/_Item?$orderby=__id%20desc").await),
-        ["i2", "i1"]
-    );
-    assert_eq!(
-        ids(&get(&app, "Cat('c1')/_Item?$filter=name%20eq%20'i2'").await),
-        ["i2"]
-    );
-    assert_eq!(ids(&get(&app, "Item('i2')/_Cat").await), ["c1"]);
-    get(&app, "Item('i2')/_Nope")
-        .await
-        .assert_error(404, "PR404-OD-0003");
-    // $expand, on a retrieve and on a list.
-    let r = get(&app, "Cat('c1')?$expand=_Item").await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    let expanded = r.json()["d"]["results"]["_Item"].clone();
-    let names: Vec<&str> = expanded
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["i1", "i2"], "{expanded}");
-    let r = get(&app, "Item?$expand=_Cat&$orderby=__id").await;
-    let list = r.json()["d"]["results"].clone();
-    let cats: Vec<usize> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["_Cat"].as_array().unwrap().len())
-        .collect();
-    assert_eq!(cats, [1, 1, 0], "{list}");
-    get(&app, "Item?$expand=_Nope")
-        .await
-        .assert_error(400, "PR400-OD-0025");
-    // The "one" side of 1:N cannot go while linked.
-    let r = app
-        .delete(&format!("{COL}/Cat('c1')"))
-        .master()
-        .send()
-        .await;
-    r.assert_error(409, "PR409-OD-0001");
-    let r = app
-        .delete(&format!("{COL}/Item('i2')/$links/_Cat('c1')"))
-        .master()
-        .send()
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text());
-    assert_eq!(ids(&get(&app, "Cat('c1')/_Item").await), ["i1"]);
-    // Deleting the "many" side takes its links along.
-    let r = app
-        .delete(&format!("{COL}/Item('i1')"))
-        .master()
-        .send()
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text());
-    assert!(ids(&get(&app, "Cat('c1')/_Item").await).is_empty());
-    let r = app
-        .delete(&format!("{COL}/Cat('c1')"))
-        .master()
-        .send()
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text());
-
-    // *:* and create through a navigation property.
-    let r = post(&app, "Item('i3')/_Tag", json!({"__id": "t1"})).await;
-    assert_eq!(r.status, 201, "{}", r.text());
-    assert_eq!(
-        r.json()["d"]["results"]["__metadata"]["type"],
-        "UserData.Tag"
-    );
-    let r = post(&app, "Item('i2')/$links/_Tag", link_body("Tag('t1')")).await;
-    assert_eq!(r.status, 204, "{}", r.text());
-    assert_eq!(ids(&get(&app, "Tag('t1')/_Item").await), ["i2", "i3"]);
-    assert_eq!(ids(&get(&app, "Item('i3')/_Tag").await), ["t1"]);
-    // A failed create through a navigation property leaves nothing behind.
-    post(&app, "Item('i3')/_Tag", json!({"__id": "t1"}))
-        .await
-        .assert_error(409, "PR409-OD-0003");
-    let r = post(&app, "Item('nope')/_Tag", json!({"__id": "t9"})).await;
-    r.assert_error(404, "PR404-OD-0002");
-    get(&app, "Tag('t9')")
-        .await
-        .assert_error(404, "PR404-OD-0002");
-}
-
-fn batch_body(parts: &[String]) -> String {
-    let mut out = String::new();
-    for p in parts {
-        out.push_str("--b1\r\n");
-        out.push_str(p);
-    }
-    out.push_str("--b1--\r\n");
-    out
-}
-
-fn http_part(line: &str, body: Option<&str>) -> String {
-    let mut p = format!("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n{line} HTTP/1.1\r\n");
-    match body {
-        Some(b) => p.push_str(&format!("Content-Type: application/json\r\n\r\n{b}\r\n")),
-        None => p.push_str("\r\n\r\n"),
-    }
-    p
-}
-
-fn changeset(ops: &[String]) -> String {
-    let mut p = "Content-Type: multipart/mixed; boundary=c1\r\n\r\n".to_owned();
-    for op in ops {
-        p.push_str("--c1\r\n");
-        p.push_str(op);
-    }
-    p.push_str("--c1--\r\n");
-    p
-}
-
-async fn send_batch(app: &TestApp, body: String) -> Resp {
-    app.post(&format!("{COL}/$batch"))
-        .master()
-        .header("Content-Type", "multipart/mixed; boundary=b1")
-        .body(body)
-        .send()
-        .await
-}
-
-#[actix_web::test]
-async fn batch() {
-    let app = app().await;
-    create(&app, json!({"__id": "old", "name": "o"})).await;
-    let body = batch_body(&[
-        http_part("GET Item('old')", None),
-        changeset(&[
-            http_part("POST Item", Some(r#"{"__id":"b1","name":"one"}"#)),
-            http_part("POST Item", Some(r#"{"__id":"b1","name":"again"}"#)),
-            http_part(
-                &format!("POST {URL}/Item"),
-                Some(r#"{"__id":"b2","name":"two"}"#),
-            ),
-            http_part("MERGE Item('old')", Some(r#"{"n":42}"#)),
-            http_part("DELETE Item('b2')", None),
-            http_part("GET Item('old')/$links/_Nope", None),
-        ]),
-        http_part("GET Item", None),
-    ]);
-    let r = send_batch(&app, body).await;
-    assert_eq!(r.status, 202, "{}", r.text());
-    let ct = r.header("Content-Type").unwrap();
-    assert!(ct.starts_with("multipart/mixed; boundary=batch_"), "{ct}");
-    let t = r.text();
-    let statuses: Vec<&str> = t
-        .lines()
-        .filter(|l| l.starts_with("HTTP/1.1 "))
-        .map(|l| l.trim_end())
-        .collect();
-    assert_eq!(
-        statuses,
-        [
-            "HTTP/1.1 200 OK",
-            "HTTP/1.1 201 Created",
-            "HTTP/1.1 409 Conflict",
-            "HTTP/1.1 201 Created",
-            "HTTP/1.1 204 No Content",
-            "HTTP/1.1 204 No Content",
-            "HTTP/1.1 501 Not Implemented",
-            "HTTP/1.1 200 OK",
-        ],
-        "{t}"
-    );
-    assert!(t.contains("PR409-OD-0003"), "{t}");
-    assert!(t.contains(&format!("Location: {URL}/Item('b1')")), "{t}");
-    assert!(
-        t.contains("Content-Type: multipart/mixed; boundary=changeset_"),
-        "{t}"
-    );
-    // The changeset's effects stand.
-    assert_eq!(ids(&get(&app, "Item").await), ["old", "b1"]);
-    assert_eq!(
-        get(&app, "Item('old')").await.json()["d"]["results"]["n"],
-        42
-    );
-
-    let refused = [
-        (batch_body(&[changeset(&[changeset(&[])])]), "PR400-OD-0022"),
-        ("garbage".to_owned(), "PR400-OD-0023"),
-        (
-            batch_body(&[http_part("FETCH Item", None)]),
-            "PR400-OD-0035",
-        ),
-        (
-            batch_body(&vec![http_part("GET Item", None); 1001]),
-            "PR400-OD-0030",
-        ),
-    ];
-    for (body, code) in refused {
-        send_batch(&app, body).await.assert_error(400, code);
-    }
-    let r = app
-        .post(&format!("{COL}/$batch"))
-        .master()
-        .header("Content-Type", "application/json")
-        .body("{}")
-        .send()
-        .await;
-    r.assert_error(400, "PR400-OD-0023");
-    assert_eq!(ids(&get(&app, "Item").await), ["old", "b1"]);
 }
