@@ -84,6 +84,8 @@ load() { # load TYPE COUNT
 log "loading $TARGET Item and $((TOTAL - TARGET)) Filler entities"
 load Filler $((TOTAL - TARGET))
 load Item "$TARGET"
+# The server refreshes planner statistics every few thousand creates (SQLite) or autovacuum
+# does (PostgreSQL); rows loaded behind its back need the same once.
 [ "$BACKEND" = postgres ] && sql "ANALYZE odata_entities" || sql "ANALYZE"
 count=$(curl -fsS "$base/bench/app/od/Item?\$top=0&\$inlinecount=allpages&\$format=json" -H "Authorization: Bearer $mt" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["d"]["__count"])')

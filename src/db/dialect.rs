@@ -297,3 +297,15 @@ pub fn full_text_query(d: Dialect, q: &str) -> String {
         Dialect::Postgres => q.to_owned(),
     }
 }
+
+/// Refreshes the planner's statistics where they are missing or stale: on SQLite `PRAGMA
+/// optimize` (bounded by `analysis_limit`), which analyzes tables with unanalyzed indexes or
+/// that grew 25-fold. Without statistics SQLite guesses that an equality on `type_id` selects
+/// ten rows and prefers that index to a property's own. PostgreSQL analyzes by itself.
+pub fn refresh_statistics(conn: &mut DbConn) -> DbResult<()> {
+    if let DbConn::Sqlite(c) = conn {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
+    }
+    Ok(())
+}

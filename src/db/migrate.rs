@@ -19,8 +19,11 @@ pub fn run_pending(pool: &DbPool) -> DbResult<usize> {
             c.batch_execute("PRAGMA journal_mode = WAL;")?;
             let done = c
                 .run_pending_migrations(SQLITE)
-                .map_err(|e| DbError::Migration(e.to_string()))?;
-            Ok(done.len())
+                .map_err(|e| DbError::Migration(e.to_string()))?
+                .len();
+            // Statistics for the planner, where missing or stale (`dialect::refresh_statistics`).
+            c.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
+            Ok(done)
         }
         DbConn::Pg(c) => {
             let done = c

@@ -3,6 +3,8 @@
 //! dynamic properties registered as `IsDeclared=false` Properties in the same transaction,
 //! weak ETags with `If-Match`, and `PR409-OD-0003` on a duplicate `__id`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::{Map, Value as Json};
 
 use super::links;
@@ -102,7 +104,18 @@ pub fn insert(
             e.into()
         }
     })?;
+    refresh_statistics_now_and_then(conn)?;
     Ok((schema, row))
+}
+
+/// Every 4,096th create of this process refreshes the planner's statistics (cheap when
+/// nothing grew much; see `dialect::refresh_statistics`).
+fn refresh_statistics_now_and_then(conn: &mut DbConn) -> Result<()> {
+    static CREATED: AtomicU64 = AtomicU64::new(0);
+    if CREATED.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+        crate::db::dialect::refresh_statistics(conn)?;
+    }
+    Ok(())
 }
 
 /// `POST {col}/{Type}`

@@ -282,6 +282,7 @@ pub(crate) fn insert(
         if let (PROPERTY, Some(type_id)) = (set.name, parent.as_deref()) {
             if let Some(ty) = indexed_type(&values) {
                 data_repo::create_index(conn, type_id, &id, &key, ty)?;
+                crate::db::dialect::refresh_statistics(conn)?;
             }
         }
     }
