@@ -355,6 +355,9 @@ fn order_key(b: &SqlBuilder, col: &ColumnRef, descending: bool) -> String {
     let dir = if descending { "DESC" } else { "ASC" };
     match b.dialect() {
         Dialect::Postgres => format!("{} {dir} NULLS LAST", ordering_sql(b, col)),
+        // SQLite sorts NULL first, so a descending order already ends with them (and an index
+        // on the column serves it); an ascending one moves them behind.
+        Dialect::Sqlite if descending => format!("{} DESC", col_sql(col)),
         Dialect::Sqlite => {
             let c = col_sql(col);
             format!("{c} IS NULL, {c} {dir}")

@@ -377,17 +377,17 @@ fn orderby_compiles_with_nulls_last() {
         ),
         (
             vec![("Age", true), ("Nope", true), ("Name", false)],
-            " ORDER BY t.age IS NULL, t.age DESC, t.name IS NULL, t.name ASC",
+            " ORDER BY t.age DESC, t.name IS NULL, t.name ASC",
             " ORDER BY t.age DESC NULLS LAST, t.name COLLATE \"C\" ASC NULLS LAST",
         ),
         (
             vec![("Low", true)],
-            " ORDER BY (lower(t.name)) IS NULL, (lower(t.name)) DESC",
+            " ORDER BY (lower(t.name)) DESC",
             " ORDER BY (lower(t.name)) COLLATE \"C\" DESC NULLS LAST",
         ),
         (
             vec![("At", false), ("Flag", true)],
-            " ORDER BY t.at IS NULL, t.at ASC, t.flag IS NULL, t.flag DESC",
+            " ORDER BY t.at IS NULL, t.at ASC, t.flag DESC",
             " ORDER BY t.at ASC NULLS LAST, t.flag DESC NULLS LAST",
         ),
     ];
