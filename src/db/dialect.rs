@@ -175,7 +175,8 @@ pub struct Page<R> {
     pub count: Option<i64>,
 }
 
-fn push_where(b: &mut SqlBuilder, q: &ListQuery<'_>) -> crate::Result<()> {
+/// ` WHERE …` of a list: its scope conditions and `$filter`.
+pub(crate) fn push_where(b: &mut SqlBuilder, q: &ListQuery<'_>) -> crate::Result<()> {
     b.push_sql(" WHERE 1=1");
     for (cond, value) in &q.scope {
         b.push_sql(" AND ");
@@ -219,17 +220,20 @@ where
     b.push_bind(SqlValue::Int(i64::from(q.options.skip)));
 
     let rows = load::<R>(conn, b)?;
-    let count = if q.options.inlinecount {
-        let mut c = SqlBuilder::new(dialect);
-        c.push_sql(&format!("SELECT COUNT(*) AS count FROM {}", q.from));
-        push_where(&mut c, q)?;
-
-        let counted = load::<CountRow>(conn, c)?;
-        Some(counted.first().map_or(0, |r| r.count))
-    } else {
-        None
+    let count = match q.options.inlinecount {
+        true => Some(count(conn, q)?),
+        false => None,
     };
     Ok(Page { rows, count })
+}
+
+/// How many rows the list selects, pages aside (`$inlinecount=allpages`).
+pub(crate) fn count(conn: &mut DbConn, q: &ListQuery<'_>) -> crate::Result<i64> {
+    let mut c = SqlBuilder::new(dialect_of(conn));
+    c.push_sql(&format!("SELECT COUNT(*) AS count FROM {}", q.from));
+    push_where(&mut c, q)?;
+    let counted = load::<CountRow>(conn, c)?;
+    Ok(counted.first().map_or(0, |r| r.count))
 }
 
 /// The SQL value of the property stored under `key`, typed for comparison and ordering:

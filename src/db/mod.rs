@@ -18,6 +18,7 @@ pub mod dialect;
 pub mod grants;
 pub mod keys;
 pub mod migrate;
+pub mod nulls_last;
 pub mod odata_data;
 pub mod odata_links;
 pub mod odata_schema;

@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 
 use super::dialect::{self, dialect_of, ListQuery, Page};
+use super::nulls_last;
 use super::{DbConn, DbResult};
 use crate::odata::edm::EdmType;
 use crate::odata::query::QueryOptions;
@@ -181,17 +182,29 @@ pub fn list(
             SqlValue::Text(words),
         ));
     }
-    dialect::list(
-        conn,
-        &ListQuery {
-            columns: columns(dialect_of(conn)),
-            from: "odata_entities",
-            scope: scope.iter().map(|(c, v)| (c.as_str(), v.clone())).collect(),
-            options,
-            resolver,
-            default_order: "seq",
-        },
-    )
+    let d = dialect_of(conn);
+    let q = ListQuery {
+        columns: columns(d),
+        from: "odata_entities",
+        scope: scope.iter().map(|(c, v)| (c.as_str(), v.clone())).collect(),
+        options,
+        resolver,
+        default_order: "seq",
+    };
+    // A first sort key on a property's JSON value (nullable, indexed) against the database's
+    // NULL order goes through `nulls_last`, so that its index still serves.
+    let first = options.orderby.first().and_then(|o| {
+        let col = resolver.column(&o.property)?;
+        let plain = col
+            .sql
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        (!plain && !col.collection && nulls_last::against_nulls(d, o.descending)).then_some(col)
+    });
+    match first {
+        Some(col) => nulls_last::list(conn, &q, &col),
+        None => dialect::list(conn, &q),
+    }
 }
 
 fn index_name(property_id: &str) -> String {
