@@ -39,10 +39,18 @@ pub fn record_box_request(
     method: &str,
     status: u16,
 ) {
+    let target = path.target();
+    if let Target::Below(NodeKind::OData) = target {
+        // User data and schema: `$batch` reports each of its operations instead.
+        if path.segments.last().is_some_and(|s| s == "$batch") {
+            return;
+        }
+        return record_odata(state, cell, path, "", method, status);
+    }
     let Some(op) = operation(method, status == 201) else {
         return;
     };
-    let kind = match (method, path.target()) {
+    let kind = match (method, target) {
         ("PUT", _) => NodeKind::File,
         ("MKCOL", Target::Missing { .. }) => NodeKind::Col,
         (_, Target::Box) => NodeKind::Box,
@@ -57,6 +65,49 @@ pub fn record_box_request(
         state,
         &Event {
             kind: format!("{}.{op}", category(kind)),
+            object,
+            subject: subject(&cell.caller),
+            result: status,
+        },
+    );
+}
+
+/// Records the event of a change below an OData service collection (user data, its
+/// `$links`, the schema under `$metadata`): type `odata.{operation}`, object the collection's
+/// path followed by `tail` (a `$batch` operation's target) or by the request's own segments.
+pub fn record_odata(
+    state: &AppState,
+    cell: &CellAccess,
+    path: &DavPath,
+    tail: &str,
+    method: &str,
+    status: u16,
+) {
+    let op = match method {
+        "POST" => "create",
+        "PUT" => "update",
+        "MERGE" => "merge",
+        "DELETE" => "delete",
+        _ => return,
+    };
+    let mut object = format!("personium-localcell:/{}", path.bx.name);
+    let depth = if tail.is_empty() {
+        path.segments.len()
+    } else {
+        path.nodes.len() - 1
+    };
+    for s in path.segments.iter().take(depth) {
+        object.push('/');
+        object.push_str(s);
+    }
+    if !tail.is_empty() {
+        object.push('/');
+        object.push_str(tail);
+    }
+    record(
+        state,
+        &Event {
+            kind: format!("odata.{op}"),
             object,
             subject: subject(&cell.caller),
             result: status,

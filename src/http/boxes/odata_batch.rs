@@ -7,6 +7,7 @@
 use actix_web::HttpResponse;
 
 use super::dav::Request;
+use crate::domain::events;
 use crate::domain::odata_data::{key_id, links, ops};
 use crate::domain::odata_schema::Collection;
 use crate::error::{codes, Error, Result};
@@ -95,14 +96,18 @@ fn feed(entities: &[Entity]) -> Answer {
 
 /// One operation's answer; a failure is the part's answer, not the batch's.
 async fn run(r: &Request<'_>, col: Collection<'_>, op: &Operation) -> Answer {
-    match execute(r, col, op).await {
+    let answer = match execute(r, col, op).await {
         Ok(a) => a,
         Err(e) => Answer {
             status: e.status().as_u16(),
             headers: json_headers(Vec::new()),
             body: e.body(),
         },
-    }
+    };
+    let root = format!("{}/", col.url());
+    let tail = op.target.strip_prefix(&root).unwrap_or(&op.target);
+    events::record_odata(r.state, r.cell, r.path, tail, &op.method, answer.status);
+    answer
 }
 
 async fn execute(r: &Request<'_>, col: Collection<'_>, op: &Operation) -> Result<Answer> {
