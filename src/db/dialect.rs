@@ -306,10 +306,39 @@ pub fn full_text_query(d: Dialect, q: &str) -> String {
 /// optimize` (bounded by `analysis_limit`), which analyzes tables with unanalyzed indexes or
 /// that grew 25-fold. Without statistics SQLite guesses that an equality on `type_id` selects
 /// ten rows and prefers that index to a property's own. PostgreSQL analyzes by itself.
+///
+/// Other connections load statistics only with the schema, so when they changed a no-op DDL
+/// (replacing an empty view) moves the schema version on and every connection reloads both
+/// before its next statement.
 pub fn refresh_statistics(conn: &mut DbConn) -> DbResult<()> {
-    if let DbConn::Sqlite(c) = conn {
-        use diesel::connection::SimpleConnection;
-        c.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
+    #[derive(QueryableByName)]
+    struct Stats {
+        #[diesel(sql_type = Nullable<Text>)]
+        stats: Option<String>,
+    }
+    let DbConn::Sqlite(c) = conn else {
+        return Ok(());
+    };
+    use diesel::connection::SimpleConnection;
+    let snapshot = |c: &mut diesel::SqliteConnection| -> DbResult<Option<String>> {
+        let rows = diesel::sql_query(
+            "SELECT group_concat(idx || ':' || stat, ';') AS stats FROM \
+             (SELECT idx, stat FROM sqlite_stat1 ORDER BY idx)",
+        )
+        .load::<Stats>(c);
+        // No sqlite_stat1 yet: nothing analyzed so far.
+        Ok(rows
+            .ok()
+            .and_then(|r| r.into_iter().next())
+            .and_then(|r| r.stats))
+    };
+    let before = snapshot(c)?;
+    c.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
+    if snapshot(c)? != before {
+        c.batch_execute(
+            "DROP VIEW IF EXISTS unitcell_statistics_epoch; \
+             CREATE VIEW unitcell_statistics_epoch AS SELECT 1 AS epoch;",
+        )?;
     }
     Ok(())
 }

@@ -183,13 +183,34 @@ pub fn list(
         ));
     }
     let d = dialect_of(conn);
+    // SQLite weighs a sort of the whole type (through `odata_entities_type`) against a walk of
+    // the sort key's index as if the walk read every row, ignoring `$top`; when nothing else
+    // narrows the rows, it is told to walk the index.
+    let hint = match (
+        d,
+        options.filter.is_none() && options.q.is_none() && linked.is_none(),
+    ) {
+        (Dialect::Sqlite, true) => options
+            .orderby
+            .first()
+            .and_then(|o| resolver.index(&o.property))
+            .filter(|name| is_sql_safe(name)),
+        _ => None,
+    };
+    let from = match &hint {
+        Some(index) => format!("odata_entities INDEXED BY {index}"),
+        None => "odata_entities".to_owned(),
+    };
+    // Ties go in the first key's direction: an index on a property holds its entries in
+    // (value, seq) order, so a descending walk yields `seq DESC` among equal values.
+    let descending = options.orderby.first().is_some_and(|o| o.descending);
     let q = ListQuery {
         columns: columns(d),
-        from: "odata_entities",
+        from: &from,
         scope: scope.iter().map(|(c, v)| (c.as_str(), v.clone())).collect(),
         options,
         resolver,
-        default_order: "seq",
+        default_order: if descending { "seq DESC" } else { "seq" },
     };
     // A first sort key on a property's JSON value (nullable, indexed) against the database's
     // NULL order goes through `nulls_last`, so that its index still serves.
@@ -207,7 +228,8 @@ pub fn list(
     }
 }
 
-fn index_name(property_id: &str) -> String {
+/// The index of a declared property's values.
+pub fn index_name(property_id: &str) -> String {
     format!("odata_ix_{property_id}")
 }
 

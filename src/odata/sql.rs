@@ -139,6 +139,12 @@ pub struct ColumnRef {
 /// Maps `$filter` / `$orderby` property names to columns; `None` = no such property.
 pub trait PropertyResolver {
     fn column(&self, property: &str) -> Option<ColumnRef>;
+
+    /// The name of an index that holds the property's values in order, when one certainly
+    /// exists (user data's `odata_ix_*`); `None` by default.
+    fn index(&self, _property: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Writes `e` as one parenthesized boolean SQL condition (no `WHERE`).

@@ -216,6 +216,13 @@ async fn dynamic_properties_are_registered() {
     assert!(r.text().contains("p:IsDeclared=\"false\""), "{}", r.text());
     // Filterable like the others.
     assert_eq!(ids(&get(&app, "Item?$filter=size%20gt%202").await), ["d"]);
+    // Sortable too (a dynamic property has no index of its own).
+    create(&app, json!({"__id": "e", "name": "y", "size": 9})).await;
+    assert_eq!(
+        ids(&get(&app, "Item?$orderby=size%20desc").await),
+        ["e", "d"]
+    );
+    assert_eq!(ids(&get(&app, "Item?$orderby=size").await), ["d", "e"]);
 }
 
 #[actix_web::test]

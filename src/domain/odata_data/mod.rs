@@ -199,6 +199,18 @@ struct Columns<'a> {
 }
 
 impl PropertyResolver for Columns<'_> {
+    fn index(&self, property: &str) -> Option<String> {
+        // Made with every declared, primitive, single-valued Property (schema ops::insert).
+        let p = self
+            .schema
+            .stored()
+            .properties
+            .iter()
+            .find(|p| p.owner == self.schema.name && p.name == property)?;
+        let indexed = p.declared && !p.list && property_type(&p.type_name).is_some();
+        indexed.then(|| crate::db::odata_data::index_name(&p.id))
+    }
+
     fn column(&self, property: &str) -> Option<ColumnRef> {
         let fixed = |sql: &str, ty| {
             Some(ColumnRef {

@@ -128,11 +128,23 @@ pub async fn create(
     col.require(Privilege::Write)?;
     let obj = body::parse_object(bytes)?;
     let (node_id, name) = (col.node_id(), type_name.to_owned());
-    let (schema, row) = write(state, move |conn| {
-        let schema = load(conn, &node_id, &name)?;
-        insert(conn, &node_id, schema, &obj)
-    })
-    .await?;
+    let (schema, row) = state
+        .db
+        .run(move |conn| {
+            let schema = load(conn, &node_id, &name)?;
+            let dynamic = values::dynamic_properties(schema.stored(), &schema.name, &obj)?;
+            match conn {
+                // One INSERT is atomic by itself: on PostgreSQL it needs no transaction around
+                // it (two round trips fewer) unless dynamic properties are registered with it.
+                // SQLite writes always go through the process's write gate (db::transaction).
+                DbConn::Pg(_) if dynamic.is_empty() => insert(conn, &node_id, schema, &obj),
+                _ => crate::db::transaction(conn, |conn| {
+                    let schema = load(conn, &node_id, &name)?;
+                    insert(conn, &node_id, schema, &obj)
+                }),
+            }
+        })
+        .await?;
     schema.entity(&col, &row)
 }
 
