@@ -23,7 +23,7 @@ use crate::odata::edm::{EdmType, Value};
 use crate::odata::entity::{Entity, NavLink, PUBLISHED, UPDATED};
 use crate::odata::schema::EntityTypeDef;
 use crate::odata::sql::{ColumnRef, Dialect, PropertyResolver};
-use crate::odata::svc_schema::{self, property_type, StoredSchema, USER_DATA};
+use crate::odata::svc_schema::{self, property_type, StoredProperty, StoredSchema, USER_DATA};
 use crate::odata::uri;
 
 /// A collection's whole user schema, as data requests use it.
@@ -112,6 +112,14 @@ pub fn load_uncached(conn: &mut DbConn, node_id: &str, name: &str) -> Result<Typ
 }
 
 impl TypeSchema {
+    /// A Property of this type by name.
+    pub fn property(&self, name: &str) -> Option<&StoredProperty> {
+        self.stored()
+            .properties
+            .iter()
+            .find(|p| p.owner == self.name && p.name == name)
+    }
+
     /// The collection's stored schema.
     pub fn stored(&self) -> &StoredSchema {
         &self.schema.stored
@@ -201,12 +209,7 @@ struct Columns<'a> {
 impl PropertyResolver for Columns<'_> {
     fn index(&self, property: &str) -> Option<String> {
         // Made with every declared, primitive, single-valued Property (schema ops::insert).
-        let p = self
-            .schema
-            .stored()
-            .properties
-            .iter()
-            .find(|p| p.owner == self.schema.name && p.name == property)?;
+        let p = self.schema.property(property)?;
         let indexed = p.declared && !p.list && property_type(&p.type_name).is_some();
         indexed.then(|| crate::db::odata_data::index_name(&p.id))
     }
@@ -225,12 +228,7 @@ impl PropertyResolver for Columns<'_> {
             UPDATED => return fixed("updated", EdmType::DateTime),
             _ => {}
         }
-        let p = self
-            .schema
-            .stored()
-            .properties
-            .iter()
-            .find(|p| p.owner == self.schema.name && p.name == property)?;
+        let p = self.schema.property(property)?;
         // Complex values are not searchable by a top-level name.
         let ty = property_type(&p.type_name)?;
         Some(ColumnRef {
