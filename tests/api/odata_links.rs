@@ -166,3 +166,41 @@ async fn links_and_navigation() {
         .await
         .assert_error(404, "PR404-OD-0002");
 }
+
+#[actix_web::test]
+async fn one_to_one_links_take_one_partner_each() {
+    let app = app().await;
+    schema(&app, "EntityType", json!({ "Name": "Card" })).await;
+    associate(&app, ("Item", "0..1"), ("Card", "0..1")).await;
+    for i in ["i1", "i2"] {
+        create(&app, json!({"__id": i, "name": i})).await;
+    }
+    for c in ["c1", "c2"] {
+        let r = post(&app, "Card", json!({ "__id": c })).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let r = post(&app, "Item('i1')/$links/_Card", link_body("Card('c1')")).await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    for (from, to) in [
+        ("Item('i1')/$links/_Card", "Card('c2')"),
+        ("Item('i2')/$links/_Card", "Card('c1')"),
+    ] {
+        post(&app, from, link_body(to))
+            .await
+            .assert_error(409, "PR409-OD-0002");
+    }
+    let r = post(&app, "Card('c2')/$links/_Item", link_body("Item('i2')")).await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(ids(&get(&app, "Item('i1')/_Card").await), ["c1"]);
+    assert_eq!(ids(&get(&app, "Card('c2')/_Item").await), ["i2"]);
+    // Neither side of 0..1:0..1 is the "one" of a 1:N: both may go, links with them.
+    let r = app
+        .delete(&format!("{COL}/Card('c1')"))
+        .master()
+        .send()
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert!(ids(&get(&app, "Item('i1')/_Card").await).is_empty());
+    let r = post(&app, "Item('i1')/$links/_Card", link_body("Card('c2')")).await;
+    r.assert_error(409, "PR409-OD-0002");
+}
