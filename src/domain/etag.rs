@@ -11,20 +11,21 @@ pub fn weak(version: i64, updated: i64) -> String {
 /// Checks `If-Match` against the current weak ETag (`PR412-OD-0002` on mismatch). An absent
 /// header is unconditional; `*` matches any existing entity.
 pub fn check_if_match(if_match: Option<&str>, current: &str) -> Result<()> {
-    let Some(header) = if_match else {
-        return Ok(());
-    };
+    match if_match {
+        Some(header) if !matches_any(header, current) => Err(Error::new(&codes::PR412_OD_0002)),
+        _ => Ok(()),
+    }
+}
+
+/// True when an `If-Match` / `If-None-Match` list names `current` (weak or strong form) or is
+/// `*`.
+pub fn matches_any(header: &str, current: &str) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     let current = bare(current);
-    let matched = header
+    header
         .split(',')
         .map(str::trim)
-        .any(|t| t == "*" || bare(t) == current);
-    if matched {
-        Ok(())
-    } else {
-        Err(Error::new(&codes::PR412_OD_0002))
-    }
+        .any(|t| t == "*" || bare(t) == current)
 }
 
 #[cfg(test)]

@@ -98,16 +98,33 @@ struct Source {
     assoc: Assoc,
 }
 
+/// A link or navigation request, owned so that it can go to the database thread: the
+/// collection, and the EntityType, `__id` and navigation property of the source.
+struct Via {
+    node_id: String,
+    type_name: String,
+    id: String,
+    nav: String,
+}
+
+fn via(col: &Collection<'_>, (type_name, id, nav): (&str, &str, &str)) -> Via {
+    Via {
+        node_id: col.node_id(),
+        type_name: type_name.to_owned(),
+        id: id.to_owned(),
+        nav: nav.to_owned(),
+    }
+}
+
 /// Loads the source entity and the association of `nav` (`missing_nav` when there is none).
 fn source(
     conn: &mut DbConn,
-    node_id: &str,
-    (type_name, id, nav): (&str, &str, &str),
+    v: &Via,
     missing_nav: &'static crate::error::codes::Code,
 ) -> Result<Source> {
-    let schema = load(conn, node_id, type_name)?;
-    let assoc = association(&schema, nav).ok_or_else(|| Error::new(missing_nav))?;
-    let row = found(repo::get(conn, &schema.type_id, id)?)?;
+    let schema = load(conn, &v.node_id, &v.type_name)?;
+    let assoc = association(&schema, &v.nav).ok_or_else(|| Error::new(missing_nav))?;
+    let row = found(repo::get(conn, &schema.type_id, &v.id)?)?;
     Ok(Source { row, assoc })
 }
 
@@ -142,19 +159,11 @@ pub async fn list_links(
     (top, skip): (u32, u32),
 ) -> Result<Vec<String>> {
     col.require(Privilege::Read)?;
-    let (node_id, args) = (
-        col.node_id(),
-        (type_name.to_owned(), id.to_owned(), nav.to_owned()),
-    );
+    let v = via(&col, (type_name, id, nav));
     let (target, ids) = state
         .db
         .read(move |conn| {
-            let s = source(
-                conn,
-                &node_id,
-                (&args.0, &args.1, &args.2),
-                &codes::PR400_OD_0008,
-            )?;
+            let s = source(conn, &v, &codes::PR400_OD_0008)?;
             let page = (i64::from(top), i64::from(skip));
             let ids = links::target_ids(conn, &s.assoc.mine.id, s.row.seq, page)?;
             Ok::<_, Error>((s.assoc.target, ids))
@@ -171,17 +180,11 @@ pub async fn create_link(
     bytes: &[u8],
 ) -> Result<()> {
     col.require(Privilege::Write)?;
-    let (node_id, url) = (col.node_id(), col.url());
-    let args = (type_name.to_owned(), id.to_owned(), nav.to_owned());
+    let (v, url) = (via(&col, (type_name, id, nav)), col.url());
     let bytes = bytes.to_vec();
     write(state, move |conn| {
-        let s = source(
-            conn,
-            &node_id,
-            (&args.0, &args.1, &args.2),
-            &codes::PR400_OD_0008,
-        )?;
-        let target = target_of(conn, &node_id, &url, &s, &bytes)?;
+        let s = source(conn, &v, &codes::PR400_OD_0008)?;
+        let target = target_of(conn, &v.node_id, &url, &s, &bytes)?;
         link(conn, &s.assoc, s.row.seq, target.seq)
     })
     .await
@@ -195,17 +198,11 @@ pub async fn delete_link(
     target: &Key,
 ) -> Result<()> {
     col.require(Privilege::Write)?;
-    let node_id = col.node_id();
-    let args = (type_name.to_owned(), id.to_owned(), nav.to_owned());
+    let v = via(&col, (type_name, id, nav));
     let target_id = key_id(target)?;
     write(state, move |conn| {
-        let s = source(
-            conn,
-            &node_id,
-            (&args.0, &args.1, &args.2),
-            &codes::PR400_OD_0008,
-        )?;
-        let t = load(conn, &node_id, &s.assoc.target)?;
+        let s = source(conn, &v, &codes::PR400_OD_0008)?;
+        let t = load(conn, &v.node_id, &s.assoc.target)?;
         let y = found(repo::get(conn, &t.type_id, &target_id)?)?;
         let ends = (
             (s.assoc.mine.id.as_str(), s.row.seq),
@@ -227,18 +224,12 @@ pub async fn list_nav(
     options: QueryOptions,
 ) -> Result<(Vec<Entity>, Option<i64>)> {
     col.require(Privilege::Read)?;
-    let node_id = col.node_id();
-    let args = (type_name.to_owned(), id.to_owned(), nav.to_owned());
+    let v = via(&col, (type_name, id, nav));
     let (target, page) = state
         .db
         .read(move |conn| {
-            let s = source(
-                conn,
-                &node_id,
-                (&args.0, &args.1, &args.2),
-                &codes::PR404_OD_0003,
-            )?;
-            let target = load(conn, &node_id, &s.assoc.target)?;
+            let s = source(conn, &v, &codes::PR404_OD_0003)?;
+            let target = load(conn, &v.node_id, &s.assoc.target)?;
             let resolver = target.resolver(dialect_of(conn));
             let linked = Some((s.assoc.mine.id.as_str(), s.row.seq));
             let page = repo::list(conn, &target.type_id, linked, &options, &resolver)?;
@@ -263,17 +254,11 @@ pub async fn create_nav(
 ) -> Result<Entity> {
     col.require(Privilege::Write)?;
     let obj: Map<String, Json> = body::parse_object(bytes)?;
-    let node_id = col.node_id();
-    let args = (type_name.to_owned(), id.to_owned(), nav.to_owned());
+    let v = via(&col, (type_name, id, nav));
     let (target, row) = write(state, move |conn| {
-        let s = source(
-            conn,
-            &node_id,
-            (&args.0, &args.1, &args.2),
-            &codes::PR404_OD_0003,
-        )?;
-        let target = load(conn, &node_id, &s.assoc.target)?;
-        let (target, row) = insert(conn, &node_id, target, &obj)?;
+        let s = source(conn, &v, &codes::PR404_OD_0003)?;
+        let target = load(conn, &v.node_id, &s.assoc.target)?;
+        let (target, row) = insert(conn, &v.node_id, target, &obj)?;
         link(conn, &s.assoc, s.row.seq, row.seq)?;
         Ok((target, row))
     })

@@ -131,17 +131,23 @@ pub async fn create(
     let (schema, row) = state
         .db
         .run(move |conn| {
-            let schema = load(conn, &node_id, &name)?;
-            let dynamic = values::dynamic_properties(schema.stored(), &schema.name, &obj)?;
-            match conn {
-                // One INSERT is atomic by itself: on PostgreSQL it needs no transaction around
-                // it (two round trips fewer) unless dynamic properties are registered with it.
-                // SQLite writes always go through the process's write gate (db::transaction).
-                DbConn::Pg(_) if dynamic.is_empty() => insert(conn, &node_id, schema, &obj),
-                _ => crate::db::transaction(conn, |conn| {
+            let in_transaction = |conn: &mut DbConn| {
+                crate::db::transaction(conn, |conn| {
                     let schema = load(conn, &node_id, &name)?;
                     insert(conn, &node_id, schema, &obj)
-                }),
+                })
+            };
+            // SQLite writes always go through the process's write gate (db::transaction). On
+            // PostgreSQL one INSERT is atomic by itself and needs no transaction around it (two
+            // round trips fewer), unless dynamic properties are registered with it.
+            if let DbConn::Sqlite(_) = conn {
+                return in_transaction(conn);
+            }
+            let schema = load(conn, &node_id, &name)?;
+            if values::dynamic_properties(schema.stored(), &schema.name, &obj)?.is_empty() {
+                insert(conn, &node_id, schema, &obj)
+            } else {
+                in_transaction(conn)
             }
         })
         .await?;
@@ -206,6 +212,19 @@ pub async fn list(
     Ok((entities, page.count))
 }
 
+/// The entity `{Type}('{id}')` and its type, once `If-Match` allows a change to it.
+fn current(
+    conn: &mut DbConn,
+    node_id: &str,
+    (type_name, id): (&str, &str),
+    if_match: Option<&str>,
+) -> Result<(TypeSchema, EntityRow)> {
+    let schema = load(conn, node_id, type_name)?;
+    let row = found(repo::get(conn, &schema.type_id, id)?)?;
+    etag::check_if_match(if_match, &etag::weak(row.version, row.updated))?;
+    Ok((schema, row))
+}
+
 /// `PUT` (replace) or `MERGE {col}/{Type}('{id}')`; returns the new ETag.
 pub async fn update(
     state: &AppState,
@@ -222,9 +241,7 @@ pub async fn update(
     let (node_id, name, id) = (col.node_id(), type_name.to_owned(), id.to_owned());
     let if_match = if_match.map(str::to_owned);
     write(state, move |conn| {
-        let schema = load(conn, &node_id, &name)?;
-        let row = found(repo::get(conn, &schema.type_id, &id)?)?;
-        etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        let (schema, row) = current(conn, &node_id, (&name, &id), if_match.as_deref())?;
         let schema = register_dynamic(conn, &node_id, schema, &obj)?;
         let base = if merge {
             Some(super::parse_body(&row.body)?)
@@ -253,9 +270,7 @@ pub async fn delete(
     let (node_id, name, id) = (col.node_id(), type_name.to_owned(), id.to_owned());
     let if_match = if_match.map(str::to_owned);
     write(state, move |conn| {
-        let schema = load(conn, &node_id, &name)?;
-        let row = found(repo::get(conn, &schema.type_id, &id)?)?;
-        etag::check_if_match(if_match.as_deref(), &etag::weak(row.version, row.updated))?;
+        let (schema, row) = current(conn, &node_id, (&name, &id), if_match.as_deref())?;
         super::links::check_deletable(conn, &schema, &row)?;
         repo::delete(conn, row.seq)?;
         Ok(())

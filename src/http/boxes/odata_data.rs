@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use super::dav::Request;
+use crate::domain::etag;
 use crate::domain::odata_data::{key_id, links, ops};
 use crate::domain::odata_schema::Collection;
 use crate::error::{codes, Error, Result};
@@ -107,17 +108,10 @@ async fn retrieve(call: &Call<'_>, type_name: &str, id: &str) -> Result<HttpResp
     let options = odata::query_options(call.r.req, call.r.state, true)?;
     let expand = options.expand.clone();
     let mut e = ops::get(call.r.state, call.col, type_name, id, expand).await?;
-    if let Some(tags) = header(call.r.req, "If-None-Match") {
-        let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-        let current = bare(&e.etag);
-        if tags
-            .split(',')
-            .any(|t| t.trim() == "*" || bare(t) == current)
-        {
-            return Ok(HttpResponse::NotModified()
-                .insert_header(("ETag", e.etag.as_str()))
-                .finish());
-        }
+    if header(call.r.req, "If-None-Match").is_some_and(|tags| etag::matches_any(tags, &e.etag)) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(("ETag", e.etag.as_str()))
+            .finish());
     }
     e.select(options.select.as_deref());
     odata::entity(call.r.req, StatusCode::OK, &e, None)
